@@ -1,0 +1,10 @@
+"""Layer types, one module per family; importing this package registers them all.
+
+Adding a layer type is adding one class to its family's module (and its torch twin in
+``cnncalc.torch``); the registry, the file schema and the tests derive from the classes.
+"""
+
+from cnncalc.layers import activation, conv, linear, merge  # noqa: F401  (registers)
+from cnncalc.layers.base import REGISTRY, Layer, Shape
+
+__all__ = ["REGISTRY", "Layer", "Shape"]

@@ -1,0 +1,141 @@
+"""The layer base class and the registry that every layer type joins by being defined.
+
+A layer type is a pydantic model named after its ``torch.nn`` twin; its fields are that
+module's constructor arguments and its methods are its formulas. Shapes passed to the formulas
+include the batch dimension, exactly as PyTorch sees them.
+"""
+
+from __future__ import annotations
+
+from math import prod
+from typing import Annotated, Any, ClassVar, Union
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+
+from cnncalc.errors import LayerError, show
+
+Shape = tuple[int, ...]
+
+PositiveInt = Annotated[StrictInt, Field(ge=1)]
+NonNegativeInt = Annotated[StrictInt, Field(ge=0)]
+PositiveInts = Union[PositiveInt, tuple[PositiveInt, ...]]
+NonNegativeInts = Union[NonNegativeInt, tuple[NonNegativeInt, ...]]
+Number = Union[StrictInt, float]
+Bool = StrictBool
+
+REGISTRY: dict[str, type["Layer"]] = {}
+
+RANK_FORMS = {1: "[]", 2: "[F]", 3: "[C, L]", 4: "[C, H, W]", 5: "[C, D, H, W]"}
+
+
+def describe_shape(shape: Shape) -> str:
+    """``[1, 3, 224, 224]``: how shapes appear in messages (batch included)."""
+    return show(list(shape))
+
+
+class Layer(BaseModel):
+    """Base of every layer type; subclasses are registered under their class name."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True,
+                              validate_default=False)
+
+    abstract: ClassVar[bool] = True
+    #: accepted numbers of input dimensions, batch included; ``None`` accepts any of at least 2
+    ranks: ClassVar[tuple[int, ...] | None] = None
+    #: arguments taken from the incoming shape when not given (``in_channels``, ...)
+    inferred: ClassVar[tuple[str, ...]] = ()
+    #: how many inputs the layer takes: ``(least, most)``, ``most`` ``None`` for any number
+    arity: ClassVar[tuple[int, int | None]] = (1, 1)
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        if cls.__dict__.get("abstract", False):
+            return
+        name = cls.__name__
+        if name in REGISTRY:
+            raise TypeError(f"layer type {name!r} is registered twice: by "
+                            f"{REGISTRY[name].__module__} and by {cls.__module__}")
+        REGISTRY[name] = cls
+
+    @model_validator(mode="before")
+    @classmethod
+    def _lists_to_tuples(cls, data: Any) -> Any:
+        # YAML and JSON give lists where PyTorch takes tuples; strict mode would refuse them.
+        if isinstance(data, dict):
+            return {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+        return data
+
+    # -- the formulas; shapes include the batch dimension -------------------------------------
+
+    def check_input(self, *shapes: Shape) -> None:
+        """Reject inputs of the wrong number of dimensions, before any formula runs."""
+        if self.ranks is None:
+            for shape in shapes:
+                if len(shape) < 2:
+                    raise LayerError(f"{type(self).__name__} needs an input with at least one"
+                                     " dimension besides the batch", got=describe_shape(shape))
+            return
+        for shape in shapes:
+            if len(shape) not in self.ranks:
+                forms = " or ".join(RANK_FORMS.get(r, f"{r - 1} dims") for r in self.ranks)
+                raise LayerError(f"{type(self).__name__} takes a {forms} input (batch excluded)",
+                                 expected=f"{' or '.join(str(r - 1) for r in self.ranks)} dims",
+                                 got=f"{len(shape) - 1}: {show(list(shape[1:]))}")
+
+    def resolve(self, *shapes: Shape) -> "Layer":
+        """This layer with the arguments inferred from the input filled in."""
+        return self
+
+    def compute_output_shape(self, *shapes: Shape) -> Shape:
+        """The output shape, batch included. Shape-preserving by default."""
+        return shapes[0]
+
+    def count_params(self, *shapes: Shape) -> int:
+        """``sum(p.numel() for p in module.parameters())`` of the torch twin."""
+        return 0
+
+    def count_buffers(self, *shapes: Shape) -> int:
+        """``sum(b.numel() for b in module.buffers())`` of the torch twin."""
+        return 0
+
+    def count_macs(self, *shapes: Shape) -> int:
+        """Multiply-accumulates, half of ``FlopCounterMode``'s count for the torch twin."""
+        return 0
+
+    # -- helpers for subclasses ---------------------------------------------------------------
+
+    def _infer(self, field: str, actual: int, source: str) -> "Layer":
+        given = getattr(self, field)
+        if given is None:
+            return self.model_copy(update={field: actual})
+        if given != actual:
+            raise LayerError(f"{field} disagrees with the incoming shape ({source})",
+                             expected=f"{field}={actual}", got=f"{field}={given}", field=field)
+        return self
+
+
+def ntuple(value: Any, n: int) -> tuple:
+    """``value`` repeated ``n`` times, or the tuple itself (validated to length ``n`` before)."""
+    return value if isinstance(value, tuple) else (value,) * n
+
+
+def check_length(name: str, value: Any, n: int) -> None:
+    """A per-dimension argument of an ``n``-dimensional layer has ``n`` entries."""
+    if isinstance(value, tuple) and len(value) != n:
+        noun = "value" if n == 1 else "values"
+        raise ValueError(f"{name} takes one int or {n} {noun} (one per spatial dimension); "
+                         f"got {len(value)}: {show(value)}")
+
+
+def numel(shape: Shape) -> int:
+    return prod(shape)
+
+
+def check_dim(dim: int, rank: int, field: str = "dim") -> int:
+    """A PyTorch dimension index (negative counts from the end) made non-negative."""
+    if not -rank <= dim < rank:
+        raise LayerError(f"{field} is out of range for a {rank}-dimensional input"
+                         " (batch included)", expected=f"{-rank} ≤ {field} ≤ {rank - 1}",
+                         got=dim, field=field)
+    return dim % rank

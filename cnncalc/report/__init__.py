@@ -1,0 +1,1 @@
+"""Rendering a Report: the only modules that format numbers."""

@@ -1,0 +1,34 @@
+"""The JSON report of DESIGN.md: keys may be added, never removed or renamed."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from cnncalc.analysis import Report
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    return {
+        "name": report.name,
+        "batch": report.batch,
+        "convention": report.convention,
+        "inputs": {name: list(shape) for name, shape in report.inputs.items()},
+        "layers": [{
+            "name": row.name, "type": row.type, "from": list(row.inputs),
+            "output_shape": list(row.output_shape), "params": row.params,
+            "trainable_params": row.trainable_params, "buffers": row.buffers,
+            "macs": row.macs, "flops": row.flops,
+        } for row in report.layers],
+        "totals": {
+            "params": report.totals.params,
+            "trainable_params": report.totals.trainable_params,
+            "non_trainable_params": report.totals.non_trainable_params,
+            "buffers": report.totals.buffers, "macs": report.totals.macs,
+            "flops": report.totals.flops,
+        },
+    }
+
+
+def render_json(report: Report) -> str:
+    return json.dumps(report_dict(report), indent=2)
