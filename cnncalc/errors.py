@@ -9,7 +9,7 @@ problems they found at once as one :class:`NetworkError`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
 
 
 @dataclass(frozen=True)
@@ -26,21 +26,67 @@ class Position:
         return self.file
 
 
-def show(value: Any) -> str:
-    """Render a received or expected value the way a user wrote it (YAML-ish, not repr)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, tuple):
-        value = list(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(show(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {show(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, str):
-        return repr(value)
-    return str(value)
+def show(value: Any, limit: int = 80) -> str:
+    """Render a received or expected value the way a user wrote it (YAML-ish, not repr).
+
+    At most about ``limit`` characters: a value built from YAML aliases can be huge, and a
+    message only needs its beginning.
+
+    >>> show([3, True, None, "same"])
+    "[3, true, null, 'same']"
+    >>> show(list(range(1000)), limit=20)
+    '[0, 1, 2, 3, 4, 5, 6…'
+    """
+    parts: list[str] = []
+    budget = [limit]
+
+    def put(text: str) -> bool:
+        parts.append(text)
+        budget[0] -= len(text)
+        return budget[0] > 0
+
+    def walk(item: Any) -> bool:
+        if isinstance(item, bool):
+            return put("true" if item else "false")
+        if item is None:
+            return put("null")
+        if isinstance(item, (list, tuple)):
+            if not put("["):
+                return False
+            for i, inner in enumerate(item):
+                if (i and not put(", ")) or not walk(inner):
+                    return False
+            return put("]")
+        if isinstance(item, dict):
+            if not put("{"):
+                return False
+            for i, (key, inner) in enumerate(item.items()):
+                if (i and not put(", ")) or not walk(key) or not put(": ") or not walk(inner):
+                    return False
+            return put("}")
+        if isinstance(item, str):
+            return put(repr(item[:limit]) if len(item) <= limit else repr(item[:limit]) + "…")
+        if isinstance(item, int) and item.bit_length() > 64:
+            return put(f"a {len(str(abs(item)))}-digit number")
+        return put(str(item))
+
+    if walk(value):
+        return "".join(parts)
+    return "".join(parts)[:limit] + "…"
+
+
+def one_of(options: Iterable[Any], limit: int = 12) -> str:
+    """``one of a, b, c`` for a message; long lists are cut (``…, 40 in all``).
+
+    >>> one_of(["a", "b"])
+    'one of a, b'
+    >>> one_of(range(30), limit=3)
+    'one of 0, 1, 2, … (30 in all)'
+    """
+    options = [str(o) for o in options]
+    if len(options) <= limit:
+        return "one of " + ", ".join(options)
+    return "one of " + ", ".join(options[:limit]) + f", … ({len(options)} in all)"
 
 
 class LayerError(ValueError):
@@ -105,13 +151,21 @@ class UsageError(CnncalcError):
     """A wrong option or argument given to the API or the command line."""
 
 
-def did_you_mean(word: str, options) -> str:
-    """`` (did you mean 'Conv2d'?)`` for the closest option, or nothing when none is close."""
+def did_you_mean(word: Any, options: Iterable[Any]) -> str:
+    """``; did you mean 'Conv2d'?`` for the closest option, or nothing when none is close.
+
+    >>> did_you_mean("Conv2D", ["Conv1d", "Conv2d"]) + " /" + did_you_mean("kernal_size", ["kernel_size"])
+    "; did you mean 'Conv2d'? /; did you mean 'kernel_size'?"
+    >>> did_you_mean("zzz", ["Conv2d"])
+    ''
+    """
     from difflib import get_close_matches
 
-    options = list(options)
+    if not isinstance(word, str) or len(word) > 100:
+        return ""
+    options = [o for o in options if isinstance(o, str)]
     by_case = {o.lower(): o for o in options}
-    if isinstance(word, str) and word.lower() in by_case:
+    if word.lower() in by_case and by_case[word.lower()] != word:
         return f"; did you mean {by_case[word.lower()]!r}?"
-    close = get_close_matches(str(word), options, n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    close = get_close_matches(word, options, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close and close[0] != word else ""

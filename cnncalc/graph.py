@@ -4,15 +4,19 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
-from cnncalc.errors import LayerError, Position, Problem, did_you_mean, show
+from cnncalc.errors import LayerError, Position, Problem, did_you_mean, one_of, show
 from cnncalc.layers import REGISTRY, Layer
+from cnncalc.safeyaml import PosList, position_of
 from cnncalc.spec import INPUT, Entry, LayerArgumentErrors, Network, validate_layer
 
-MAX_LAYERS = 10_000
+MAX_LAYERS = 10_000        # leaf layers after expanding blocks and repeats
+MAX_EXPANDED = 100_000     # entries visited while expanding (switched-off and broken ones too)
 MAX_BLOCK_DEPTH = 32
+MAX_PROBLEMS = 100         # the graph stops collecting problems after this many
+SWITCHED_OFF = "\0off"  # the node name given to a named entry whose `if` is false
 
 
 @dataclass(frozen=True)
@@ -44,8 +48,22 @@ class Graph:
     output: str = INPUT
 
 
-class _TooLarge(Exception):
-    pass
+class _Stop(Exception):
+    """A limit was reached: expansion ends with this problem."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+@dataclass
+class _Unresolved:
+    """A ``from`` name not found when its entry came: reported once the scope is complete."""
+
+    name: str
+    where: str
+    position: Position | None
+    known: int   # how many names of the scope came before the entry
 
 
 class _Builder:
@@ -54,56 +72,146 @@ class _Builder:
         self.nodes: list[Node] = []
         self.problems: list[Problem] = []
         self.broken: set[str] = set()   # names whose entry failed: dependents stay silent
+        self.expanded = 0
+        self.recursions: set[Position | None] = set()
+        self.seen: set[tuple] = set()
 
     def problem(self, message: str, position: Position | None, where: str = "",
                 expected: Any = None, got: Any = None) -> None:
+        key = (message, position, str(expected), str(got))
+        if key in self.seen:  # the same mistake inside a block, met again in another instance
+            return
+        self.seen.add(key)
         self.problems.append(Problem(message, position, where, expected, got))
+        if len(self.problems) >= MAX_PROBLEMS:  # the rest is most likely the same mistake
+            raise _Stop(Problem(f"stopped after {MAX_PROBLEMS} problems; fix these first",
+                                Position(self.network.source)))
+
+    def count(self, entry: Entry, where: str) -> None:
+        """One more entry visited; a bounded walk even when every entry is broken."""
+        self.expanded += 1
+        if self.expanded > MAX_EXPANDED:
+            raise _Stop(Problem("the network is too large: expanding its blocks and repeats"
+                                " visits too many entries", entry.position, where,
+                                expected=f"at most {MAX_EXPANDED:,} entries"))
 
     def expand(self, entries: list[Entry], prefix: str, scope_input: str,
                env: Mapping[str, Any], stack: tuple[str, ...]) -> str:
         """Append the nodes of ``entries``; return the full name of the last one's output."""
         local: dict[str, str] = {INPUT: scope_input}
+        defined: dict[str, Position | None] = {}   # where each name of this scope was given
+        unresolved: list[_Unresolved] = []
         counters: Counter[str] = Counter()
         previous = scope_input
         for entry in entries:
-            entry = self.substitute(entry, env)
-            if entry is None:
-                previous = self._mark_broken(prefix + f"?{len(self.broken)}")
+            self.count(entry, prefix + entry.where)
+            if entry.broken:  # reported by the parser; named so that its users stay silent
+                named = isinstance(entry.name, str) and entry.name not in local
+                short = entry.name if named else self.auto_name(entry.type, counters, local)
+                previous = local[short] = self._mark_broken(prefix + short)
                 continue
-            counters[entry.type.lower()] += 1
+            first_problem = len(self.problems)
+            substituted = self.substitute(entry, env, inside_block=bool(stack))
+            if substituted is None:  # name it as it would be, so that its users stay silent
+                named = isinstance(entry.name, str) and not entry.name.startswith("$")
+                short = entry.name if named else self.auto_name(entry.type, counters, local)
+                self.relocate(first_problem, f"{prefix}{short} ({entry.type})")
+                previous = local[short] = self._mark_broken(prefix + short)
+                continue
+            entry = substituted
+            if not self.included(entry, prefix):
+                if isinstance(entry.name, str):
+                    local.setdefault(entry.name, SWITCHED_OFF)
+                    defined.setdefault(entry.name, entry.positions.get("name"))
+                continue
             repeat = self.check_repeat(entry)
-            base = entry.name if isinstance(entry.name, str) else None
-            if entry.name is not None and base is None:
-                self.problem("name must be a string", entry.positions.get("name"),
-                             entry.type, got=show(entry.name))
+            base = self.check_name(entry)
             for i in range(1, repeat + 1):
-                if base is None:
-                    if i > 1:
-                        counters[entry.type.lower()] += 1
-                    short = f"{entry.type.lower()}_{counters[entry.type.lower()]}"
+                if i > 1:
+                    self.count(entry, prefix + entry.where)
+                if base is None:  # Keras-like: count unnamed entries, skip names taken
+                    short = self.auto_name(entry.type, counters, local)
                 else:
                     short = base if repeat == 1 else f"{base}_{i}"
                 full = prefix + short
-                if short in local:
-                    self.problem(f"duplicate name {short!r}", entry.positions.get("name")
-                                 or entry.position, f"{full} ({entry.type})",
+                if local.get(short, SWITCHED_OFF) != SWITCHED_OFF:
+                    self.problem(f"duplicate name {short!r}" + _first_at(defined.get(short)),
+                                 entry.positions.get("name") or entry.position,
+                                 f"{full} ({entry.type})",
                                  expected="a name not used before in this scope")
                 if i == 1:
-                    step_inputs = self.resolve_from(entry, local, previous, full)
+                    step_inputs = self.resolve_from(entry, local, previous, full, unresolved)
                 else:
                     step_inputs = (previous,)
                 output = self.instantiate(entry, full, step_inputs, stack)
                 local[short] = output
+                defined.setdefault(short, entry.positions.get("name") or entry.position)
                 previous = output
             if base is not None and repeat > 1:
                 local[base] = previous
+                defined.setdefault(base, entry.positions.get("name") or entry.position)
+        self.report_unresolved(unresolved, local, defined)
         return previous
+
+    def relocate(self, start: int, where: str) -> None:
+        """Give the problems found since ``start`` the entry's full name."""
+        self.problems[start:] = [replace(p, where=where) for p in self.problems[start:]]
+
+    def check_name(self, entry: Entry) -> str | None:
+        """The entry's own name, or None for an automatic one (after reporting a bad one)."""
+        name = entry.name
+        if name is None:
+            return None
+        if not isinstance(name, str) or not name or "." in name or len(name) > 100:
+            self.problem("a name is a non-empty string without dots (dots join the names of"
+                         " blocks and their layers)", entry.positions.get("name")
+                         or entry.position, entry.where, got=show(name))
+            return None
+        if name == INPUT:
+            self.problem("the name 'input' is taken: it stands for the input of the network"
+                         " (or of the block)", entry.positions.get("name") or entry.position,
+                         entry.where, expected="another name")
+            return None
+        return name
+
+    def report_unresolved(self, unresolved: list[_Unresolved], local: dict[str, str],
+                          defined: dict[str, Position | None]) -> None:
+        """``from`` names not found when needed: defined later, or nowhere in the scope."""
+        names = list(local)
+        for item in unresolved:
+            if item.name in local:
+                self.problem(f"from names {item.name!r}, which is defined later"
+                             + _first_at(defined.get(item.name), "at")
+                             + "; from can only name earlier entries", item.position,
+                             item.where, expected=one_of(names[:item.known]))
+            else:
+                self.problem(f"from names {item.name!r}, but no entry in this scope has that"
+                             " name" + did_you_mean(item.name, names), item.position,
+                             item.where, expected=one_of(names[:item.known]))
+
+    def included(self, entry: Entry, prefix: str) -> bool:
+        """The entry's ``if``: false leaves it out, as if it were not written."""
+        if isinstance(entry.condition, bool):
+            return entry.condition
+        self.problem("if must be true or false", entry.positions.get("if") or entry.position,
+                     prefix + entry.where, expected="true, false or a $argument holding one",
+                     got=show(entry.condition))
+        return True
+
+    @staticmethod
+    def auto_name(type_name: str, counters: Counter[str], local: Mapping[str, str]) -> str:
+        prefix = type_name.lower()
+        while True:
+            counters[prefix] += 1
+            if f"{prefix}_{counters[prefix]}" not in local:
+                return f"{prefix}_{counters[prefix]}"
 
     def _mark_broken(self, name: str) -> str:
         self.broken.add(name)
         return name
 
-    def substitute(self, entry: Entry, env: Mapping[str, Any]) -> Entry | None:
+    def substitute(self, entry: Entry, env: Mapping[str, Any],
+                   inside_block: bool = True) -> Entry | None:
         if entry.layer is not None or not env and not _has_refs(entry):
             return entry
         ok = True
@@ -115,19 +223,35 @@ class _Builder:
                 if arg in env:
                     return env[arg]
                 ok = False
-                self.problem(f"{value} is not an argument of this block" + did_you_mean(
-                    arg, env), entry.positions.get(key) or entry.position, entry.where,
-                    expected="one of " + ", ".join(f"${a}" for a in env) if env else
-                    "no $references outside a block")
+                position = entry.positions.get(key) or entry.position
+                if not inside_block:
+                    self.problem(f"{show(value)} is outside any block: $names stand for the"
+                                 " arguments of the block they are in", position, entry.where,
+                                 expected="a value")
+                else:
+                    self.problem(f"{show(value)} is not an argument of this block"
+                                 + did_you_mean(arg, env), position, entry.where,
+                                 expected=one_of(f"${a}" for a in env) if env
+                                 else "no $names: the block has no args")
                 return value
+            if isinstance(value, PosList):  # keeps the positions of a from list's names
+                result = PosList(sub(v, key) for v in value)
+                result.position, result.item_positions = value.position, value.item_positions
+                return result
             if isinstance(value, (list, tuple)):
                 return [sub(v, key) for v in value]
             return value
 
+        kind = sub(entry.type, "type")  # `- $act`: a block argument may name the type
+        if not isinstance(kind, str):
+            ok = False
+            self.problem(f"{entry.type} stands for a layer type here, so it must hold a name",
+                         entry.position, entry.where, expected="a layer type or block name "
+                         "such as ReLU", got=show(kind))
         args = {k: sub(v, k) for k, v in entry.args.items()}
-        result = Entry(entry.type, args, sub(entry.name, "name"), sub(entry.inputs, "from"),
+        result = Entry(str(kind), args, sub(entry.name, "name"), sub(entry.inputs, "from"),
                        sub(entry.repeat, "repeat"), sub(entry.trainable, "trainable"),
-                       None, entry.position, entry.positions)
+                       None, entry.position, entry.positions, sub(entry.condition, "if"))
         return result if ok else None
 
     def check_repeat(self, entry: Entry) -> int:
@@ -143,7 +267,7 @@ class _Builder:
         return repeat
 
     def resolve_from(self, entry: Entry, local: dict[str, str], previous: str,
-                     full: str) -> tuple[str, ...] | None:
+                     full: str, unresolved: list[_Unresolved]) -> tuple[str, ...] | None:
         where = f"{full} ({entry.type})"
         if entry.inputs is None:
             return (previous,)
@@ -153,12 +277,17 @@ class _Builder:
                          entry.positions.get("from"), where, got=show(entry.inputs))
             return None
         resolved = []
-        for name in names:
+        for index, name in enumerate(names):
             if name not in local:
-                known = list(local)
-                self.problem(f"from names {name!r}, which is not an earlier entry"
-                             + did_you_mean(name, known), entry.positions.get("from"),
-                             where, expected="one of " + ", ".join(known))
+                position = position_of(entry.inputs, index) if isinstance(
+                    entry.inputs, list) else None
+                unresolved.append(_Unresolved(name, where, position
+                                              or entry.positions.get("from"), len(local)))
+                return None
+            if local[name] == SWITCHED_OFF:
+                self.problem(f"from names {name!r}, which is switched off (its if is false)",
+                             entry.positions.get("from"), where,
+                             expected="an entry that is switched on")
                 return None
             resolved.append(local[name])
         return tuple(resolved)
@@ -176,13 +305,19 @@ class _Builder:
                 return self._mark_broken(full)
             return self.instantiate_block(entry, full, inputs, stack, trainable)
         cls = REGISTRY.get(entry.type)
+        if cls is None and entry.type in getattr(self.network, "broken_blocks", ()):
+            return self._mark_broken(full)  # the block's own problems are reported
         if cls is None:
             known = list(REGISTRY) + list(self.network.blocks)
-            self.problem(f"unknown layer type {entry.type!r}" + did_you_mean(entry.type, known),
-                         entry.position, full)
+            self.problem(f"unknown layer type {show(entry.type)}"
+                         + did_you_mean(entry.type, known), entry.position,
+                         f"{full} ({entry.type[:40]})",
+                         expected="a torch.nn layer type or a block of this file")
             return self._mark_broken(full)
         if len(self.nodes) >= MAX_LAYERS:
-            raise _TooLarge
+            raise _Stop(Problem("the network has too many layers after expanding blocks and"
+                                " repeats", entry.position, f"{full} ({entry.type})",
+                                expected=f"at most {MAX_LAYERS:,} layers"))
         layer = entry.layer
         if layer is None:
             try:
@@ -211,8 +346,11 @@ class _Builder:
         block = self.network.blocks[entry.type]
         where = f"{full} ({entry.type})"
         if entry.type in stack:
-            chain = " → ".join(stack + (entry.type,))
-            self.problem(f"block {entry.type!r} uses itself ({chain})", entry.position, where)
+            if entry.position not in self.recursions:  # once, not once per instance
+                self.recursions.add(entry.position)
+                chain = " → ".join(stack[stack.index(entry.type):] + (entry.type,))
+                self.problem(f"block {entry.type!r} uses itself ({chain}); blocks cannot be"
+                             " recursive", entry.position, where)
             return self._mark_broken(full)
         if len(stack) >= MAX_BLOCK_DEPTH:
             self.problem("blocks nest too deeply", entry.position, where,
@@ -224,17 +362,21 @@ class _Builder:
             return self._mark_broken(full)
         env = dict(block.args)
         ok = True
+        typos = {key: did_you_mean(key, block.args) for key in entry.args
+                 if key not in block.args}
         for key, value in entry.args.items():
             if key not in block.args:
-                self.problem(f"unknown argument {key!r} of block {entry.type!r}"
+                self.problem(f"unknown argument {show(key)} of block {entry.type!r}"
                              + did_you_mean(key, block.args),
                              entry.positions.get(f"{key}:key") or entry.position, where,
-                             expected="one of " + ", ".join(block.args) if block.args
-                             else "no arguments")
+                             expected=one_of(block.args) if block.args
+                             else "no arguments: the block has no args")
                 ok = False
             env[key] = value
         for key, default in block.args.items():
             if default is None and entry.args.get(key) is None:
+                if f"; did you mean {key!r}?" in typos.values():
+                    continue  # reported as the misspelt argument already
                 self.problem(f"missing required block argument {key!r}", entry.position,
                              where, expected=f"{key}: a value")
                 ok = False
@@ -259,8 +401,8 @@ def _has_refs(entry: Entry) -> bool:
         if isinstance(value, (list, tuple)):
             return any(refs(v) for v in value)
         return False
-    return any(refs(v) for v in (*entry.args.values(), entry.name, entry.inputs,
-                                 entry.repeat, entry.trainable))
+    return any(refs(v) for v in (*entry.args.values(), entry.type, entry.name, entry.inputs,
+                                 entry.repeat, entry.trainable, entry.condition))
 
 
 def build_graph(network: Network) -> Graph:
@@ -268,10 +410,14 @@ def build_graph(network: Network) -> Graph:
     builder = _Builder(network)
     try:
         output = builder.expand(network.layers, "", INPUT, {}, ())
-    except _TooLarge:
-        builder.problems.append(Problem(
-            "the network has too many layers after expanding blocks and repeats",
-            network.layers[0].position if network.layers else None,
-            expected=f"at most {MAX_LAYERS:,} layers"))
+    except _Stop as stop:
+        builder.problems.append(stop.problem)
         output = INPUT
     return Graph(builder.nodes, builder.problems, output)
+
+
+def _first_at(position: Position | None, word: str = "first at") -> str:
+    if position is None or not position.line:
+        return ""
+    return f" ({word} line {position.line}, column {position.column})"
+

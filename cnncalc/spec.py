@@ -8,145 +8,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Literal, Mapping, get_args, get_origin
 
-import yaml
 from pydantic import ValidationError
 
-from cnncalc.errors import LayerError, NetworkError, Position, Problem, did_you_mean, show
+from cnncalc.errors import (LayerError, NetworkError, Position, Problem, did_you_mean, one_of,
+                            show)
 from cnncalc.layers import REGISTRY, Layer
+from cnncalc.safeyaml import (MAX_FILE_BYTES, PosDict, PosList, load_yaml,  # noqa: F401
+                              position_of, read_text)
 
-RESERVED = ("name", "from", "repeat", "trainable")
+RESERVED = ("name", "from", "repeat", "trainable", "if")
 INPUT = "input"
-MAX_FILE_BYTES = 10 * 1024 * 1024
-
-
-class PosDict(dict):
-    """A mapping that remembers where it, its keys and its values stood in the file."""
-
-    position: Position | None = None
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.key_positions: dict[Any, Position] = {}
-        self.value_positions: dict[Any, Position] = {}
-
-
-class PosList(list):
-    """A sequence that remembers where it and each of its items stood in the file."""
-
-    position: Position | None = None
-
-    def __init__(self, *args: Any) -> None:
-        super().__init__(*args)
-        self.item_positions: list[Position | None] = []
-
-
-def position_of(container: Any, key: Any = None, *, of_key: bool = False) -> Position | None:
-    """The position of ``container[key]`` (or of the key itself), or of the container."""
-    if isinstance(container, PosDict) and key is not None:
-        found = (container.key_positions if of_key else container.value_positions).get(key)
-        return found or container.position
-    if isinstance(container, PosList) and isinstance(key, int):
-        if key < len(container.item_positions):
-            return container.item_positions[key]
-    return getattr(container, "position", None)
-
-
-_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Loader(_BASE_LOADER):  # type: ignore[misc, valid-type]
-    """Safe YAML that records positions; only plain data tags exist, nothing is ever executed."""
-
-    source = "<string>"
-
-    def mark(self, node: yaml.Node) -> Position:
-        return Position(self.source, node.start_mark.line + 1, node.start_mark.column + 1)
-
-    def construct_positioned_map(self, node: yaml.MappingNode) -> PosDict:
-        self.flatten_mapping(node)
-        result = PosDict()
-        result.position = self.mark(node)
-        for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=True)
-            try:
-                hash(key)
-            except TypeError:
-                raise _Located(self.mark(key_node), "a mapping key must be a plain value",
-                               got=show(key)) from None
-            if key in result:
-                raise _Located(self.mark(key_node), f"duplicate key {show(key)} in a mapping")
-            result[key] = self.construct_object(value_node, deep=True)
-            result.key_positions[key] = self.mark(key_node)
-            result.value_positions[key] = self.mark(value_node)
-        return result
-
-    def construct_positioned_seq(self, node: yaml.SequenceNode) -> PosList:
-        result = PosList(self.construct_object(item, deep=True) for item in node.value)
-        result.position = self.mark(node)
-        result.item_positions = [self.mark(item) for item in node.value]
-        return result
-
-
-_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_positioned_map)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_positioned_seq)
-
-
-class _Located(Exception):
-    def __init__(self, position: Position, message: str, got: str | None = None) -> None:
-        super().__init__(message)
-        self.problem = Problem(message, position, got=got)
-
-
-def load_yaml(text: str, source: str = "<string>") -> Any:
-    """Parse YAML safely into PosDict / PosList / plain scalars; errors are located Problems."""
-    loader = _Loader(text)
-    loader.source = source
-    try:
-        return loader.get_single_data()
-    except _Located as err:
-        raise NetworkError([err.problem]) from None
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        where = Position(source, mark.line + 1, mark.column + 1) if mark else Position(source)
-        what = err.problem or err.context or "invalid YAML"
-        if err.context and err.problem:
-            what = f"{err.context}: {err.problem}"
-        raise NetworkError([Problem(f"invalid YAML: {what}", where)]) from None
-    except yaml.YAMLError as err:
-        raise NetworkError([Problem(f"invalid YAML: {err}", Position(source))]) from None
-    except RecursionError:
-        raise NetworkError([Problem("the YAML nests too deeply", Position(source))]) from None
-    finally:
-        loader.dispose()
-
-
-def read_text(path: str | Path) -> str:
-    """A network file's text, or a one-line located error for everything that can go wrong."""
-    path = Path(path)
-    where = Position(str(path))
-    try:
-        if path.is_dir():
-            raise NetworkError([Problem("is a directory, not a network file", where)])
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise NetworkError([Problem("the file is too large for a network file",
-                                        where, expected=f"at most {MAX_FILE_BYTES:,} bytes",
-                                        got=f"{path.stat().st_size:,}")])
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise NetworkError([Problem("no such file", where)]) from None
-    except OSError as err:
-        raise NetworkError([Problem(f"cannot read the file: {err.strerror}", where)]) from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = data[:err.start].count(b"\n") + 1
-        column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
-        raise NetworkError([Problem("the file is not UTF-8 text",
-                                    Position(str(path), line, column),
-                                    got=f"byte 0x{data[err.start]:02x}")]) from None
+MAX_ENTRY_VALUES = 256   # values in one entry's arguments (or a block's args), aliases expanded
 
 
 # -- the models -------------------------------------------------------------------------------
@@ -164,6 +38,8 @@ class Entry:
     layer: Layer | None = None   # already validated (built in Python)
     position: Position | None = None
     positions: Mapping[str, Position] = field(default_factory=dict)  # of each arg's value
+    condition: Any = True        # the ``if`` key: false leaves the entry out
+    broken: bool = False         # stands for an entry that did not parse (reported already)
 
     @property
     def where(self) -> str:
@@ -195,6 +71,7 @@ class Network:
         self.source = source
         self.input = _parse_input(input, None, problems)
         self.blocks = {}
+        self.broken_blocks: set[str] = set()   # reported already: their uses stay silent
         for block_name, raw in (blocks or {}).items():
             if isinstance(raw, Block):
                 self.blocks[block_name] = raw
@@ -202,13 +79,29 @@ class Network:
                 block = _parse_block(block_name, raw, position_of(blocks, block_name), problems)
                 if block is not None:
                     self.blocks[block_name] = block
+                elif isinstance(block_name, str):
+                    self.broken_blocks.add(block_name)
         self.layers = _parse_entries(layers, problems, owner="layers")
-        if problems:
-            raise NetworkError(problems)
+        if problems:  # with the problems the rest of the network has: all at once
+            raise NetworkError(in_file_order(problems + graph_problems(self)))
 
     def __repr__(self) -> str:
         return f"Network(name={self.name!r}, input={list(self.input)}, " \
                f"layers=<{len(self.layers)} entries>, blocks={sorted(self.blocks)})"
+
+
+def graph_problems(network: Network) -> list[Problem]:
+    """What the graph builder finds in a network (arguments, names, blocks), without shapes."""
+    from cnncalc.graph import build_graph
+
+    return build_graph(network).problems
+
+
+def in_file_order(problems: list[Problem]) -> list[Problem]:
+    def key(problem: Problem) -> tuple:
+        position = problem.position or Position("")
+        return (position.file, position.line, position.column)
+    return sorted(problems, key=key)
 
 
 def parse_network(data: Any, source: str, default_name: str) -> Network:
@@ -218,15 +111,19 @@ def parse_network(data: Any, source: str, default_name: str) -> Network:
             "a network file is a mapping with the keys name, input, layers (and blocks)",
             position_of(data) or Position(source), got=_kind(data))])
     problems: list[Problem] = []
+    top = ["name", "input", "layers", "blocks"]
+    misspelt = set()
     for key in data:
-        if key not in ("name", "input", "layers", "blocks"):
-            problems.append(Problem(f"unknown top-level key {show(key)}"
-                                    + did_you_mean(key, ["name", "input", "layers", "blocks"]),
+        if key not in top:
+            hint = did_you_mean(key, top)
+            misspelt.add(hint)
+            problems.append(Problem(f"unknown top-level key {show(key)}" + hint,
                                     position_of(data, key, of_key=True),
                                     expected="name, input, layers, blocks"))
     for required in ("input", "layers"):
-        if required not in data:
-            problems.append(Problem(f"the file has no {required!r} key", data.position))
+        if required not in data and f"; did you mean {required!r}?" not in misspelt:
+            problems.append(Problem(f"the file has no {required!r} key",
+                                    position_of(data) or Position(source)))
     name = data.get("name", default_name)
     if not isinstance(name, str):
         problems.append(Problem("name must be a string", position_of(data, "name"),
@@ -237,19 +134,22 @@ def parse_network(data: Any, source: str, default_name: str) -> Network:
         problems.append(Problem("blocks must be a mapping from block name to block",
                                 position_of(data, "blocks"), got=_kind(blocks)))
         blocks = {}
-    if problems:
+    if "input" not in data or "layers" not in data:
         raise NetworkError(problems)
     try:
-        return Network(data["input"], data["layers"], name=str(name), blocks=blocks,
-                       source=source)
+        network = Network(data["input"], data["layers"], name=str(name), blocks=blocks,
+                          source=source)
     except NetworkError as err:
         for problem in err.problems:  # the input's position is known only here
-            if problem.position is None and problem.where == "input":
-                problems.append(Problem(problem.message, position_of(data, "input"),
-                                        "input", problem.expected, problem.got))
+            if problem.position is None and problem.where in ("input", "layers"):
+                problems.append(Problem(problem.message, position_of(data, problem.where),
+                                        problem.where, problem.expected, problem.got))
             else:
                 problems.append(problem)
-        raise NetworkError(problems) from None
+        raise NetworkError(in_file_order(problems)) from None
+    if problems:
+        raise NetworkError(in_file_order(problems + graph_problems(network)))
+    return network
 
 
 def _parse_input(raw: Any, position: Position | None, problems: list[Problem]) -> tuple:
@@ -291,6 +191,10 @@ def _parse_block(name: Any, raw: Any, position: Position | None,
                                 "for required)", position_of(raw, "args"), where,
                                 got=_kind(args)))
         args = {}
+    if _larger_than(args, MAX_ENTRY_VALUES):
+        problems.append(Problem("a block's args hold too many values", position_of(
+            raw, "args"), where, expected=f"at most {MAX_ENTRY_VALUES}"))
+        args = {}
     layers = _parse_entries(raw["layers"], problems, owner=where,
                             position=position_of(raw, "layers"))
     return Block(name, dict(args), layers, position,
@@ -300,15 +204,27 @@ def _parse_block(name: Any, raw: Any, position: Position | None,
 def _parse_entries(raw: Any, problems: list[Problem], owner: str,
                    position: Position | None = None) -> list[Entry]:
     if not isinstance(raw, (list, tuple)) or not raw:
-        problems.append(Problem(f"{owner} must be a non-empty list of layer entries",
-                                position_of(raw) or position, got=_kind(raw)))
+        top = owner == "layers"
+        problems.append(Problem(("" if top else "layers ") + "must be a non-empty list of layer"
+                                " entries", position_of(raw) or position, owner, got=_kind(raw)))
         return []
     entries = []
     for index, item in enumerate(raw):
         entry = parse_entry(item, position_of(raw, index), problems)
-        if entry is not None:
-            entries.append(entry)
+        entries.append(entry if entry is not None
+                       else _placeholder(item, position_of(raw, index)))
     return entries
+
+
+def _placeholder(item: Any, position: Position | None) -> Entry:
+    """An entry that did not parse, named as it would be so that its users stay silent."""
+    kind, name = "entry", None
+    if isinstance(item, dict) and item:
+        first, args = next(iter(item.items()))
+        kind = first if isinstance(first, str) and 0 < len(first) <= 100 else kind
+        if isinstance(args, dict) and isinstance(args.get("name"), str):
+            name = args["name"]
+    return Entry(kind, name=name, position=position, broken=True)
 
 
 def parse_entry(item: Any, position: Position | None, problems: list[Problem]) -> Entry | None:
@@ -318,6 +234,8 @@ def parse_entry(item: Any, position: Position | None, problems: list[Problem]) -
     if isinstance(item, Layer):
         return Entry(type(item).__name__, layer=item, position=position)
     if isinstance(item, str):
+        if not _type_name_ok(item, position, problems):
+            return None
         return Entry(item, position=position)
     if not isinstance(item, dict) or len(item) != 1:
         hint = ""
@@ -328,8 +246,16 @@ def parse_entry(item: Any, position: Position | None, problems: list[Problem]) -
                                 got=show(list(item)) if isinstance(item, dict) else _kind(item)))
         return None
     (type_name, args), = item.items()
+    if not _type_name_ok(type_name, position_of(item, type_name, of_key=True) or position,
+                         problems):
+        return None
     if args is None:
         args = PosDict()
+    if _larger_than(args, MAX_ENTRY_VALUES):
+        problems.append(Problem("the arguments of one layer hold too many values",
+                                position_of(item, type_name), str(type_name),
+                                expected=f"at most {MAX_ENTRY_VALUES}"))
+        return None
     if not isinstance(args, dict):
         problems.append(Problem("a layer's arguments are a mapping of name: value",
                                 position_of(item, type_name), str(type_name),
@@ -342,7 +268,32 @@ def parse_entry(item: Any, position: Position | None, problems: list[Problem]) -
     return Entry(str(type_name), plain, reserved.get("name"), reserved.get("from"),
                  reserved.get("repeat", 1), reserved.get("trainable", True),
                  position=position_of(item, type_name, of_key=True) or position,
-                 positions=positions)
+                 positions=positions, condition=reserved.get("if", True))
+
+
+def _type_name_ok(name: Any, position: Position | None, problems: list[Problem]) -> bool:
+    if isinstance(name, str) and 0 < len(name) <= 100:
+        return True
+    problems.append(Problem("a layer type is a name such as Conv2d or the name of a block",
+                            position, got=_kind(name)))
+    return False
+
+
+def _larger_than(value: Any, limit: int) -> bool:
+    """Whether ``value`` holds more than ``limit`` values, nested ones included; reading
+    at most ``limit`` of them (a YAML alias can make a value's expansion huge)."""
+    pending, seen = [value], 0
+    while pending:
+        item = pending.pop()
+        seen += 1
+        if seen > limit:
+            return True
+        if isinstance(item, dict):
+            pending.extend(item.values())
+            seen += len(item)  # the keys
+        elif isinstance(item, (list, tuple)):
+            pending.extend(item)
+    return False
 
 
 def _kind(value: Any) -> str:
@@ -379,6 +330,9 @@ def _translate(cls: type[Layer], err: ValidationError) -> LayerArgumentErrors:
     for item in err.errors():
         key = str(item["loc"][0]) if item["loc"] else ""
         by_field.setdefault(key, []).append(item)
+    # a misspelt required argument is one mistake, reported once, as the misspelling
+    suggested = {did_you_mean(key, cls.model_fields) for key, items in by_field.items()
+                 if items[0]["type"] == "extra_forbidden"}
     errors = []
     for key, items in by_field.items():
         first = items[0]
@@ -388,14 +342,35 @@ def _translate(cls: type[Layer], err: ValidationError) -> LayerArgumentErrors:
         elif isinstance(original, ValueError):
             errors.append(LayerError(str(original), field=key or None))
         elif first["type"] == "extra_forbidden":
-            errors.append(LayerError(f"unknown argument {key!r}" + did_you_mean(
-                key, cls.model_fields), expected="one of " + ", ".join(cls.model_fields),
+            errors.append(LayerError(f"unknown argument {show(key)}" + did_you_mean(
+                key, cls.model_fields), expected=one_of(cls.model_fields),
                 field=f"{key}:key"))
         elif first["type"] == "missing":
-            errors.append(LayerError(f"missing required argument {key!r}",
-                                     expected=f"{key}: {describe_field(cls, key)}"))
+            if f"; did you mean {key!r}?" not in suggested:
+                errors.append(LayerError(f"missing required argument {key!r}",
+                                         expected=f"{key}: {describe_field(cls, key)}"))
         else:
-            errors.append(LayerError(f"wrong value for {key}",
+            errors.append(LayerError(f"wrong value for {key}" + _hint(cls, key, first["input"]),
                                      expected=describe_field(cls, key),
                                      got=show(first["input"]), field=key))
     return LayerArgumentErrors(errors)
+
+
+def _hint(cls: type[Layer], key: str, value: Any) -> str:
+    """``; did you mean 'same'?`` for a misspelt choice, ``; write 8`` for ``8.0``."""
+    info = cls.model_fields.get(key)
+    if info is None:
+        return ""
+    if isinstance(value, str):
+        return did_you_mean(value, _choices(info.annotation))
+    wants_int = "int" in str(info.annotation).lower()
+    if isinstance(value, float) and wants_int and value.is_integer() and abs(value) < 1e15:
+        return f"; write {int(value)}, without a decimal point"
+    return ""
+
+
+def _choices(annotation: Any) -> list[str]:
+    """The strings a ``Literal`` (possibly inside a Union or Optional) allows."""
+    if get_origin(annotation) is Literal:
+        return [a for a in get_args(annotation) if isinstance(a, str)]
+    return [c for inner in get_args(annotation) for c in _choices(inner)]

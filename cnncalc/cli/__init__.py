@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import click
 
+from cnncalc.cli.common import Group
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="cnncalc", prog_name="cnncalc")
 def main() -> None:
     """Static shapes, parameters, MACs and FLOPs of convolutional networks."""
 
 
 from cnncalc.cli import summary  # noqa: E402  (commands register themselves on main)
+from cnncalc.cli import zoo  # noqa: E402,F401
+from cnncalc.cli import verify  # noqa: E402,F401
 
 __all__ = ["main"]

@@ -9,16 +9,85 @@ import click
 from cnncalc.errors import CnncalcError, NetworkError
 
 
+MAX_SHOWN = 100   # problems printed; a longer list is one mistake repeated
+
+
+class OneLineUsageError(click.UsageError):
+    """A usage error shown as one line, ``cnncalc summary: error: ...`` (click shows four)."""
+
+    path: str | None = None   # the command's path when click gave no context
+
+    def show(self, file=None) -> None:
+        command = self.ctx.command_path if self.ctx is not None else self.path or "cnncalc"
+        message = " ".join(self.format_message().split())
+        click.echo(f"{command}: error: {message}", file=file, err=file is None)
+
+
+class _OneLineErrors:
+    """Turns click's usage errors, wherever they arise, into :class:`OneLineUsageError`."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as err:
+            path = f"{parent.command_path} {info_name}" if parent else info_name
+            raise _one_line(err, path) from None
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as err:
+            raise _one_line(err) from None
+
+
+def _one_line(err: click.UsageError, path: str | None = None) -> click.UsageError:
+    if isinstance(err, OneLineUsageError):
+        return err
+    one = OneLineUsageError(err.format_message(), err.ctx)
+    one.exit_code = err.exit_code
+    one.path = path
+    return one
+
+
+class Command(_OneLineErrors, click.Command):
+    """Every cnncalc command: usage errors on one line, exit status 2."""
+
+
+class Group(_OneLineErrors, click.Group):
+    """The cnncalc group; its commands and subgroups get the same one-line usage errors."""
+
+    command_class = Command
+    group_class = type   # subgroups (``cnncalc zoo ...``) are Groups like this one
+
+
 def parse_shape(text: str) -> tuple[int, ...]:
-    """``3x224x224`` (or ``3,224,224``) as a tuple of positive ints."""
-    parts = text.lower().replace(",", "x").replace("×", "x").split("x")
-    try:
-        dims = tuple(int(p) for p in parts)
-    except ValueError:
-        raise click.BadParameter(f"expected sizes like 3x224x224, got {text!r}") from None
+    """``3x224x224`` (or ``3,224,224``) as a tuple of positive ints.
+
+    >>> parse_shape("3x224x224"), parse_shape("3,32,32"), parse_shape(" 16 ")
+    ((3, 224, 224), (3, 32, 32), (16,))
+    """
+    parts = [p.strip() for p in text.lower().replace(",", "x").replace("×", "x").split("x")]
+    # plain digits only: int() would also take "+3", "1_0" or other scripts' digits
+    if len(text) > 100 or not all(p.isascii() and p.isdigit() for p in parts):
+        raise click.BadParameter(f"expected sizes like 3x224x224, got {text[:100]!r}")
+    dims = tuple(int(p) for p in parts)
     if not 1 <= len(dims) <= 4 or min(dims) < 1:
         raise click.BadParameter(f"expected 1 to 4 positive sizes like 3x224x224, got {text!r}")
     return dims
+
+
+class PositiveIntType(click.ParamType):
+    """A whole number ≥ 1 (``--batch``), with a plain message otherwise."""
+
+    name = "N"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+            return value
+        text = str(value).strip()
+        if len(text) <= 20 and text.isascii() and text.isdigit() and int(text) >= 1:
+            return int(text)
+        self.fail(f"expected a whole number ≥ 1, got {str(value)[:40]!r}", param, ctx)
 
 
 class ShapeType(click.ParamType):
@@ -36,19 +105,39 @@ class ShapeType(click.ParamType):
 def fail(error: CnncalcError) -> None:
     """Every problem on standard error, one per line; exit status 2."""
     lines = [str(p) for p in error.problems] if isinstance(error, NetworkError) else [str(error)]
-    for line in lines:
+    for line in lines[:MAX_SHOWN]:
         click.echo(line, err=True)
+    if len(lines) > MAX_SHOWN:
+        click.echo(f"… and {len(lines) - MAX_SHOWN:,} more problems", err=True)
     sys.exit(2)
 
 
 input_option = click.option("--input", "input_shape", type=ShapeType(), default=None,
                             help="One sample's shape, batch excluded, e.g. 3x224x224 "
                                  "(default: the file's input).")
-batch_option = click.option("--batch", type=click.IntRange(min=1), default=1, show_default=True,
+batch_option = click.option("--batch", type=PositiveIntType(), default=1, show_default=True,
                             help="Batch size; shapes, MACs and FLOPs cover the whole batch.")
 
 
 def load_network(file: str):
-    """A network file, read and parsed; errors leave with exit status 2."""
+    """A network file, or the zoo network of that name when no such file exists.
+
+    A path that exists always wins over a zoo name; a missing one that is no zoo name either
+    is a 'no such file' error with did-you-mean over the zoo names.
+    """
+    from pathlib import Path
+
     import cnncalc
-    return cnncalc.load(file)
+    from cnncalc import zoo
+    from cnncalc.errors import NetworkError, Position, Problem, did_you_mean
+
+    path = Path(file)
+    if path.exists():
+        return cnncalc.load(path)
+    names = zoo.names()
+    if file in names:
+        return zoo.load(file)
+    stem = path.stem if path.suffix in (".yaml", ".yml", ".json") else path.name
+    hint = f"; did you mean {stem!r}?" if stem in names else did_you_mean(stem, names)
+    raise NetworkError([Problem("no such file, nor a zoo network of that name" + hint,
+                                Position(file))])

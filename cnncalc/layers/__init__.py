@@ -4,7 +4,9 @@ Adding a layer type is adding one class to its family's module (and its torch tw
 ``cnncalc.torch``); the registry, the file schema and the tests derive from the classes.
 """
 
-from cnncalc.layers import activation, conv, linear, merge  # noqa: F401  (registers)
+from cnncalc.layers import activation, conv, linear, merge, norm, pool  # noqa: F401  (registers)
+from cnncalc.layers import dropout, padding, resample, reshape  # noqa: F401  (registers)
+from cnncalc.layers import select  # noqa: F401  (registers Chunk, Narrow)
 from cnncalc.layers.base import REGISTRY, Layer, Shape
 
 __all__ = ["REGISTRY", "Layer", "Shape"]

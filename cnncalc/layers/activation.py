@@ -67,8 +67,8 @@ class CELU(_Activation):
     @model_validator(mode="after")
     def _alpha_not_zero(self):
         if self.alpha == 0:
-            raise LayerError("CELU's alpha must not be zero", expected="alpha ≠ 0", got=0,
-                             field="alpha")
+            raise LayerError("CELU's alpha must not be zero (torch divides by it)",
+                             expected="alpha ≠ 0", got=self.alpha, field="alpha")
         return self
 
 
@@ -106,7 +106,7 @@ class Hardsigmoid(_Activation):
 
 
 class Hardtanh(_Activation):
-    """``torch.nn.Hardtanh``."""
+    """``torch.nn.Hardtanh``; torch's deprecated ``min_value``/``max_value`` are left out."""
     min_val: Number = -1.0
     max_val: Number = 1.0
     inplace: Bool = False

@@ -31,4 +31,15 @@ def report_dict(report: Report) -> dict[str, Any]:
 
 
 def render_json(report: Report) -> str:
-    return json.dumps(report_dict(report), indent=2)
+    """Indented JSON with each list of plain values (shapes, ``from``) kept on one line."""
+    return _dump(report_dict(report), "")
+
+
+def _dump(value: Any, indent: str) -> str:
+    inner = indent + "  "
+    if isinstance(value, dict) and value:
+        items = (f"{inner}{json.dumps(k)}: {_dump(v, inner)}" for k, v in value.items())
+        return "{\n" + ",\n".join(items) + f"\n{indent}}}"
+    if isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
+        return "[\n" + ",\n".join(inner + _dump(v, inner) for v in value) + f"\n{indent}]"
+    return json.dumps(value)

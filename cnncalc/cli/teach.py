@@ -1,0 +1,95 @@
+"""``cnncalc explain``, ``check`` and ``quiz``: the working shown, answers marked, exercises made.
+
+Exit status: 0 success (every answer right, for ``check``); 1 some answer wrong; 2 bad input.
+"""
+
+from __future__ import annotations
+
+import click
+
+from cnncalc.cli import main
+from cnncalc.cli.common import PositiveIntType, batch_option, fail, input_option, load_network
+from cnncalc.errors import CnncalcError
+
+
+@main.command()
+@click.argument("file")
+@click.option("--layer", "layers", multiple=True, metavar="NAME",
+              help="Only this layer (or every layer of this block); may be repeated.")
+@input_option
+@batch_option
+def explain(file: str, layers: tuple[str, ...], input_shape, batch: int) -> None:
+    """Each layer's formulas with the numbers substituted, step by step.
+
+    Output sizes, parameters, MACs and FLOPs, with divisions that drop input rows flagged and
+    the receptive field's growth; the numbers are those of `cnncalc summary`.
+    """
+    from cnncalc.teach import explain as run_explain
+
+    try:
+        explanation = run_explain(load_network(file), batch=batch, input=input_shape,
+                                  layers=layers or None)
+    except CnncalcError as err:
+        fail(err)
+    click.echo(explanation.text())
+
+
+@main.command()
+@click.argument("file")
+@click.argument("answers")
+@input_option
+@batch_option
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text",
+              show_default=True, help="text marks each field ✓ or ✗ with the working; json is "
+              "for autograders.")
+def check(file: str, answers: str, input_shape, batch: int, fmt: str) -> None:
+    """Mark the answers in ANSWERS against the network in FILE.
+
+    ANSWERS is a YAML mapping from layer name to any of output_shape, params, macs, flops
+    (and totals: params, macs, flops). Shapes are lists, channels first ([10, 32, 32]), or
+    textbook strings read H×W×C (32x32x10), with or without the batch. Exit status 0 when
+    every answer is right, 1 when any is wrong, 2 for bad input.
+    """
+    from cnncalc.teach import check as run_check, load_answers
+
+    try:
+        network = load_network(file)
+        result = run_check(network, load_answers(answers), batch=batch, input=input_shape,
+                           source=answers)
+    except CnncalcError as err:
+        fail(err)
+    click.echo(result.to_json() if fmt == "json" else result.text())
+    if not result.all_correct:
+        raise SystemExit(1)
+
+
+@main.command()
+@click.option("--seed", type=click.IntRange(min=0), default=None,
+              help="Makes the quiz reproducible (default: a random seed, printed).")
+@click.option("--count", type=PositiveIntType(), default=5, show_default=True,
+              help="How many layers to work through (at most 50).")
+@click.option("--level", type=click.Choice(("basic", "advanced")), default="basic",
+              show_default=True, help="advanced adds groups, dilation, transposed "
+              "convolutions and ceil_mode pooling.")
+@click.option("--out", "out", required=True, metavar="DIR",
+              help="Where to write quiz.yaml and key.yaml (created if need be).")
+def quiz(seed: int | None, count: int, level: str, out: str) -> None:
+    """Write a random exercise network DIR/quiz.yaml and its answer key DIR/key.yaml."""
+    import random
+    from pathlib import Path
+
+    from cnncalc.errors import NetworkError, Position, Problem
+    from cnncalc.teach.quiz import MAX_COUNT, make_quiz
+
+    if count > MAX_COUNT:
+        raise click.BadParameter(f"at most {MAX_COUNT}, got {count}", param_hint="'--count'")
+    if seed is None:
+        seed = random.SystemRandom().randrange(1_000_000)
+    exercise = make_quiz(seed, count, level)
+    try:
+        paths = exercise.write(out)
+    except OSError as err:
+        fail(NetworkError([Problem(f"cannot write the quiz: {err.strerror or err}",
+                                   Position(str(Path(out))))]))
+    click.echo(f"wrote {paths[0]} ({count} layers, seed {seed}, {level}) and {paths[1]}")
+    click.echo(f"check answers with: cnncalc check {paths[0]} ANSWERS")

@@ -1,0 +1,62 @@
+"""Dropout: shape-preserving, no parameters, buffers or MACs (torch counts none, in training or
+evaluation).
+
+Input ranks (batch included) follow what torch's batched forms accept:
+
+- ``Dropout`` and ``AlphaDropout`` take any input.
+- ``Dropout1d`` takes ``[C, L]`` only. Torch also takes a 2-D tensor, but reads it as one
+  unbatched ``(C, L)`` sample, which in a network file would drop whole samples of the batch.
+- ``Dropout2d`` takes ``[C, H, W]`` and ``Dropout3d`` takes ``[C, D, H, W]`` only. Torch runs
+  them on other ranks but warns that those are deprecated and will become errors (``Dropout2d``
+  on ``[C, L]`` is read as 1-D channel dropout: ``Dropout1d`` says that), or reads a rank lower
+  by one as an unbatched sample.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import field_validator
+
+from cnncalc.errors import LayerError
+from cnncalc.layers.base import Bool, Layer, Number
+
+
+class _Dropout(Layer):
+    abstract: ClassVar[bool] = True
+
+    p: Number = 0.5
+    inplace: Bool = False
+
+    @field_validator("p")
+    @classmethod
+    def _probability(cls, p: float) -> float:
+        # torch's own check (`p < 0 or p > 1`), written so that NaN fails too
+        if not 0 <= p <= 1:
+            raise LayerError("dropout probability p must be between 0 and 1",
+                             expected="0 ≤ p ≤ 1", got=p, field="p")
+        return p
+
+
+class Dropout(_Dropout):
+    """``torch.nn.Dropout``: zeroes elements with probability ``p``; the shape is unchanged."""
+
+
+class Dropout1d(_Dropout):
+    """``torch.nn.Dropout1d`` on ``[C, L]``: zeroes whole channels; the shape is unchanged."""
+    ranks: ClassVar[tuple[int, ...]] = (3,)
+
+
+class Dropout2d(_Dropout):
+    """``torch.nn.Dropout2d`` on ``[C, H, W]``: zeroes whole channels; the shape is unchanged."""
+    ranks: ClassVar[tuple[int, ...]] = (4,)
+
+
+class Dropout3d(_Dropout):
+    """``torch.nn.Dropout3d`` on ``[C, D, H, W]``: zeroes whole channels; the shape is unchanged.
+    """
+    ranks: ClassVar[tuple[int, ...]] = (5,)
+
+
+class AlphaDropout(_Dropout):
+    """``torch.nn.AlphaDropout`` (for SELU networks); the shape is unchanged."""

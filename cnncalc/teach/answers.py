@@ -1,0 +1,149 @@
+"""Reading a student's answers: exact counts and shapes, in the forms people write them.
+
+Counts are whole numbers, optionally with thousands separators grouping the digits in threes
+(``117,600``, ``117_600``, ``117 600``, ``117'600``). Rounded forms (``1.5M``, ``2k``,
+``1.2e6``, ``768000.0``) are refused with the reason: an answer is checked exactly.
+
+Shapes are read in one of two ways, and the check says which it used:
+
+- channels first, as PyTorch prints them: a YAML list ``[6, 28, 28]``, the same in a string
+  (``"(6, 28, 28)"``, ``"torch.Size([1, 6, 28, 28])"``), or a single number for a vector;
+- channels last, as textbooks write them: ``28x28x6`` is H×W×C (``×`` and ``*`` work too;
+  ``LxC`` for 1-D, ``DxHxWxC`` for 3-D). A ``C×H×W`` string such as ``6x28x28`` is therefore
+  *not* accepted as channels first: it is read H×W×C and, when that reading is wrong but the
+  channels-first one would be right, the check says so.
+
+Either may include the batch as its first number (``[1, 6, 28, 28]``, ``1x28x28x6``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from cnncalc.errors import show
+
+QUANTITIES = ("output_shape", "params", "macs", "flops")
+
+_SEPARATORS = ",_ '\u00a0\u2009\u202f"
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:([" + _SEPARATORS + r"])\d{3})(?:\1\d{3})*")
+_PLAIN = re.compile(r"[+-]?\d+")
+_UNITS = {"k": "thousand", "m": "million", "g": "billion", "b": "billion", "t": "trillion",
+          "p": "quadrillion"}
+_SUFFIXED = re.compile(r"[+-]?\d[\d,_ .]*\s*(thousand|million|billion|trillion|[kmgbtp])"
+                       r"(?:[a-z ]*)", re.IGNORECASE)
+_DECIMAL = re.compile(r"[+-]?(\d[\d,_]*)?\.\d*([eE][+-]?\d+)?|[+-]?\d+[eE][+-]?\d+")
+_BRACKETS = re.compile(r"(?:torch\.Size\(\s*)?[\[(]\s*(.*?)\s*,?\s*[\])]\s*\)?")
+_TIMES = re.compile(r"\s*[x×X*]\s*")
+
+EXAMPLE = "a whole number such as 1,536,000"
+
+
+class BadAnswer(ValueError):
+    """An answer that cannot be read; ``expected`` says what form would be."""
+
+    def __init__(self, message: str, expected: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.expected = expected
+
+
+def parse_count(raw: Any) -> int:
+    """An exact count from an int or a string with thousands separators.
+
+    >>> parse_count(760), parse_count("768,000"), parse_count("1_536_000"), parse_count("61 706")
+    (760, 768000, 1536000, 61706)
+    >>> parse_count("1.5M")
+    Traceback (most recent call last):
+    ...
+    cnncalc.teach.answers.BadAnswer: '1.5M' is a rounded figure (M = million); a count is checked exactly, so write every digit
+    """
+    if isinstance(raw, bool):
+        raise BadAnswer(f"{show(raw)} is not a count", EXAMPLE)
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float):
+        raise BadAnswer(f"{raw!r} is a decimal number; a count is checked exactly, so write "
+                        "it as a whole number", EXAMPLE)
+    if not isinstance(raw, str):
+        raise BadAnswer(f"a count is a number, not {_kind(raw)}", EXAMPLE)
+    text = raw.strip()
+    if _PLAIN.fullmatch(text):
+        return int(text)
+    if _GROUPED.fullmatch(text):
+        return int(re.sub(f"[{_SEPARATORS}]", "", text))
+    suffixed = _SUFFIXED.fullmatch(text)
+    if suffixed:
+        unit = suffixed.group(1)
+        word = _UNITS.get(unit.lower(), unit.lower())
+        meaning = word if word == unit.lower() else f"{unit} = {word}"
+        raise BadAnswer(f"{text!r} is a rounded figure ({meaning}); a count is checked exactly, "
+                        "so write every digit", EXAMPLE)
+    if re.fullmatch(r"[+-]?\d{1,3}(?:\.\d{3})+", text):
+        raise BadAnswer(f"{text!r}: a dot reads as a decimal point; separate thousands with "
+                        "commas, underscores or spaces", EXAMPLE)
+    if _DECIMAL.fullmatch(text):
+        raise BadAnswer(f"{text!r} is a decimal or scientific number; a count is checked "
+                        "exactly, so write every digit", EXAMPLE)
+    if re.fullmatch(r"[+-]?[\d" + _SEPARATORS + "]+", text):
+        raise BadAnswer(f"{text!r}: thousands separators must group the digits in threes, "
+                        "one kind of separator throughout", EXAMPLE)
+    raise BadAnswer(f"{text!r} is not a number", EXAMPLE)
+
+
+@dataclass(frozen=True)
+class ShapeAnswer:
+    """A shape as written: its numbers in the order given, and how to read them."""
+
+    dims: tuple[int, ...]
+    channels_last: bool  # a textbook string such as 32x32x10 (H×W×C)
+
+
+SHAPE_FORMS = "a list [C, H, W] (channels first) or a textbook string HxWxC such as 32x32x10"
+
+
+def parse_shape(raw: Any) -> ShapeAnswer:
+    """A shape answer from a list, a bracketed string, a number, or an ``HxWxC`` string.
+
+    >>> parse_shape([10, 32, 32]), parse_shape("32x32x10").dims, parse_shape("(1, 6, 28, 28)").dims
+    (ShapeAnswer(dims=(10, 32, 32), channels_last=False), (32, 32, 10), (1, 6, 28, 28))
+    """
+    if isinstance(raw, (list, tuple)):
+        if not raw:
+            raise BadAnswer("an empty list is not a shape", SHAPE_FORMS)
+        return ShapeAnswer(tuple(_dim(v) for v in raw), False)
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return ShapeAnswer((raw,), False)
+    if not isinstance(raw, str):
+        raise BadAnswer(f"a shape is a list or a string, not {_kind(raw)}", SHAPE_FORMS)
+    text = raw.strip()
+    bracketed = _BRACKETS.fullmatch(text)
+    if bracketed:
+        parts = [p for p in re.split(r"\s*,\s*", bracketed.group(1)) if p]
+        if not parts:
+            raise BadAnswer(f"{text!r} has no sizes", SHAPE_FORMS)
+        return ShapeAnswer(tuple(_dim(p) for p in parts), False)
+    if _TIMES.search(text):
+        return ShapeAnswer(tuple(_dim(p) for p in _TIMES.split(text)), True)
+    if _PLAIN.fullmatch(text):
+        return ShapeAnswer((int(text),), False)
+    raise BadAnswer(f"{text!r} is not a shape: sizes separated by commas could be one number "
+                    "with thousands separators", SHAPE_FORMS)
+
+
+def _dim(raw: Any) -> int:
+    if isinstance(raw, str) and not raw.strip():
+        raise BadAnswer("a size is missing between the separators", SHAPE_FORMS)
+    try:
+        return parse_count(raw.strip() if isinstance(raw, str) else raw)
+    except BadAnswer as err:
+        raise BadAnswer(f"a size in the shape: {err.message}", SHAPE_FORMS) from None
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    return show(value)

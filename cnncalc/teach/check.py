@@ -1,0 +1,283 @@
+"""``check``: a student's answers marked against the analysis, with the working for mistakes.
+
+The answers are a mapping from layer name to any of ``output_shape``, ``params``, ``macs``,
+``flops`` (and ``totals`` to ``params``, ``macs``, ``flops`` of the whole network; a layer
+named ``totals`` takes precedence). Unreadable answers, unknown layers and unknown fields are
+bad input, reported together and located in the file; a blank answer is simply wrong.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from cnncalc.analysis import Report, analyze
+from cnncalc.errors import NetworkError, Position, Problem, did_you_mean, show
+from cnncalc.spec import Network, load_yaml, position_of, read_text
+from cnncalc.teach.answers import QUANTITIES, BadAnswer, ShapeAnswer, parse_count, parse_shape
+from cnncalc.teach.explain import Explanation, explain_report, flops_line
+from cnncalc.teach.working import num, shape
+
+TOTALS = "totals"
+TOTAL_QUANTITIES = ("params", "macs", "flops")
+FORM = "{layer name: {output_shape: 28x28x6, params: 156, macs: 117600, flops: 235200}}"
+NAMES = {2: ("F",), 3: ("L", "C"), 4: ("H", "W", "C"), 5: ("D", "H", "W", "C")}
+
+
+class AnswersError(NetworkError):
+    """Problems with an answers file (not with the student's numbers), each located."""
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One answered field: what was written, how it was read, and whether it is right."""
+
+    layer: str
+    field: str
+    expected: int | tuple[int, ...]
+    got: int | tuple[int, ...] | None   # the answer read into the form of ``expected``
+    answer: Any                         # as written
+    correct: bool
+    reading: str | None = None          # how a shape was read
+    note: str | None = None
+    expected_written: str | None = None  # the right shape in the answer's own form
+    working: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        def plain(value: Any) -> Any:
+            return list(value) if isinstance(value, tuple) else value
+        return {"layer": self.layer, "field": self.field, "expected": plain(self.expected),
+                "got": plain(self.got), "correct": self.correct,
+                "answer": _plain_answer(self.answer), "reading": self.reading,
+                "note": self.note, "working": list(self.working)}
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Every answered field, marked, in the network's order (totals last)."""
+
+    network: str
+    batch: int
+    source: str
+    marks: list[Mark]
+    types: dict[str, str] = field(default_factory=dict)  # layer name -> type, for display
+
+    @property
+    def score(self) -> int:
+        return sum(m.correct for m in self.marks)
+
+    @property
+    def total(self) -> int:
+        return len(self.marks)
+
+    @property
+    def all_correct(self) -> bool:
+        return self.score == self.total
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"score": self.score, "total": self.total,
+                "fields": [m.to_dict() for m in self.marks]}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+
+    def text(self) -> str:
+        out = [f"{self.source}: answers for {self.network} (batch {self.batch})"]
+        layer = None
+        for mark in self.marks:
+            if mark.layer != layer:
+                layer = mark.layer
+                kind = self.types.get(layer)
+                out += ["", f"{layer} ({kind})" if kind else layer]
+            out += _mark_lines(mark)
+        wrong = [f"{m.layer} {m.field}" for m in self.marks if not m.correct]
+        verdict = "all correct" if not wrong else f"{len(wrong)} wrong: {', '.join(wrong)}"
+        out += ["", f"Score: {self.score}/{self.total} — {verdict}"]
+        return "\n".join(out)
+
+
+def _mark_lines(mark: Mark) -> list[str]:
+    written = _written(mark.answer)
+    head = f"  {'✓' if mark.correct else '✗'} {mark.field:<12} {written}"
+    if mark.reading and mark.got is not None and mark.field == "output_shape":
+        head += f" → {shape(mark.got)}  (read as {mark.reading})"
+    lines = [head]
+    if not mark.correct:
+        expected = shape(mark.expected) if isinstance(mark.expected, tuple) else \
+            num(mark.expected)
+        also = f" = {mark.expected_written}" if mark.expected_written else ""
+        lines.append(f"      expected {expected}{also}")
+    if mark.note:
+        lines.append(f"      {mark.note}")
+    if not mark.correct:
+        lines += [f"      {line}" for line in mark.working]
+    return lines
+
+
+def _written(answer: Any) -> str:
+    if answer is None:
+        return "(no answer)"
+    if isinstance(answer, bool):
+        return show(answer)
+    if isinstance(answer, int):
+        return num(answer)
+    if isinstance(answer, (list, tuple)):
+        return show(list(answer))
+    return str(answer)
+
+
+def _plain_answer(answer: Any) -> Any:
+    if isinstance(answer, (list, tuple)):
+        return [_plain_answer(a) for a in answer]
+    return answer
+
+
+# -- reading the answers file ----------------------------------------------------------------
+
+def load_answers(path: str | Path) -> Any:
+    """An answers file, parsed with positions; unreadable files raise located errors."""
+    where = Position(str(path))
+    if Path(path).is_dir():
+        raise AnswersError([Problem("is a directory, not an answers file", where)])
+    return load_yaml(read_text(path), str(path))
+
+
+def check(network: Network, answers: Any, *, batch: int = 1, input: Iterable[int] | None = None,
+          source: str = "<answers>") -> CheckResult:
+    """Mark ``answers`` (loaded YAML, or a plain dict) against ``network``'s analysis."""
+    return check_report(analyze(network, batch=batch, input=input), answers, source)
+
+
+def check_report(report: Report, answers: Any, source: str = "<answers>") -> CheckResult:
+    """Mark ``answers`` against an analysis ``report``."""
+    explanation = explain_report(report)
+    rows = {row.name: row for row in report.layers}
+    problems: list[Problem] = []
+    wanted: dict[tuple[str, str], tuple[Any, Any]] = {}  # (layer, field) -> (raw, parsed)
+    if not isinstance(answers, dict) or not answers:
+        where = position_of(answers) or Position(source)
+        raise AnswersError([Problem("an answers file maps layer names to answers", where,
+                                    expected=FORM, got=_kind(answers))])
+    for name, entry in answers.items():
+        if isinstance(name, str) and name in rows:
+            allowed = QUANTITIES
+        elif name == TOTALS:
+            allowed = TOTAL_QUANTITIES
+        else:
+            problems.append(Problem(f"no layer named {show(name)} in {report.name}"
+                                    + did_you_mean(str(name), [*rows, TOTALS]),
+                                    position_of(answers, name, of_key=True) or Position(source),
+                                    expected="a layer name as summary prints it, or totals"))
+            continue
+        if not isinstance(entry, dict) or not entry:
+            problems.append(Problem("a layer's answers are a mapping of field: answer",
+                                    position_of(answers, name) or Position(source), str(name),
+                                    expected="{" + ", ".join(f"{q}: ..." for q in allowed) + "}",
+                                    got=_kind(entry)))
+            continue
+        for quantity, raw in entry.items():
+            where = f"{name}: {quantity}"
+            if quantity not in allowed:
+                problems.append(Problem(f"unknown field {show(quantity)}"
+                                        + did_you_mean(str(quantity), allowed),
+                                        position_of(entry, quantity, of_key=True), str(name),
+                                        expected="one of " + ", ".join(allowed)))
+                continue
+            try:
+                parsed = None if raw is None else (
+                    parse_shape(raw) if quantity == "output_shape" else parse_count(raw))
+            except BadAnswer as err:
+                problems.append(Problem(err.message, position_of(entry, quantity), where,
+                                        expected=err.expected))
+                continue
+            wanted[(name, quantity)] = (raw, parsed)
+    if problems:
+        raise AnswersError(problems)
+    order = {name: i for i, name in enumerate(rows)}
+    keys = sorted(wanted, key=lambda k: (order.get(k[0], len(order)),
+                                         QUANTITIES.index(k[1])))
+    marks = [_mark(report, explanation, name, quantity, *wanted[(name, quantity)])
+             for name, quantity in keys]
+    return CheckResult(report.name, report.batch, source, marks,
+                       {name: rows[name].type for name in rows})
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "an empty mapping" if not value else "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return show(value)
+
+
+# -- marking --------------------------------------------------------------------------------
+
+def _mark(report: Report, explanation: Explanation, name: str, quantity: str, raw: Any,
+          parsed: Any) -> Mark:
+    if name == TOTALS and name not in {r.name for r in report.layers}:
+        expected = getattr(report.totals, quantity)
+        working = _totals_working(report, quantity)
+    else:
+        row = report.layer(name)
+        expected = tuple(row.output_shape) if quantity == "output_shape" else \
+            getattr(row, quantity)
+        working = explanation.layer(name).lines(quantity)
+    if parsed is None:
+        return Mark(name, quantity, expected, None, raw, False, note="no answer given",
+                    working=working)
+    if isinstance(parsed, ShapeAnswer):
+        got, reading, note = read_shape(parsed, expected)
+        written = None
+        if parsed.channels_last and len(parsed.dims) in (len(expected) - 1, len(expected)):
+            body = (*expected[2:], expected[1])
+            batch = (expected[0],) if len(parsed.dims) == len(expected) else ()
+            written = "x".join(str(d) for d in (*batch, *body))
+        return Mark(name, quantity, expected, got, raw, got == expected, reading, note, working,
+                    written)
+    return Mark(name, quantity, expected, parsed, raw, parsed == expected, working=working)
+
+
+def read_shape(answer: ShapeAnswer, expected: tuple[int, ...]
+               ) -> tuple[tuple[int, ...], str, str | None]:
+    """The answer in channels-first order with the batch, how it was read, and a hint.
+
+    >>> read_shape(ShapeAnswer((32, 32, 10), True), (1, 10, 32, 32))
+    ((1, 10, 32, 32), 'H×W×C (channels last), batch excluded', None)
+    >>> read_shape(ShapeAnswer((10, 32, 32), False), (1, 10, 32, 32))
+    ((1, 10, 32, 32), 'C×H×W (channels first), batch excluded', None)
+    """
+    dims, rank = answer.dims, len(expected)
+    names = NAMES.get(rank, tuple(f"d{i}" for i in range(1, rank - 1)) + ("C",))
+    last = "×".join(names)
+    first = "×".join(names[-1:] + names[:-1])
+    if len(dims) not in (rank - 1, rank):
+        note = (f"the output has {rank - 1} dims besides the batch "
+                f"({first if not answer.channels_last else last}); the answer has {len(dims)}")
+        return dims, "as written", note
+    batch = len(dims) == rank
+    with_batch = "batch included" if batch else "batch excluded"
+    if not answer.channels_last:
+        got = dims if batch else (expected[0], *dims)
+        return got, f"{first} (channels first), {with_batch}", None
+    body = dims[1:] if batch else dims
+    got = (dims[0] if batch else expected[0], body[-1], *body[:-1])
+    reading = f"{'N×' if batch else ''}{last} (channels last), {with_batch}"
+    note = None
+    if got != expected and (dims if batch else (expected[0], *dims)) == expected:
+        note = (f"strings are read {last}; in {first} order this answer would be right — "
+                f"write channels first as a list, {show(list(expected[0 if batch else 1:]))}")
+    return got, reading, note
+
+
+def _totals_working(report: Report, quantity: str) -> tuple[str, ...]:
+    label = {"params": "params", "macs": "MACs", "flops": "MACs"}[quantity]
+    attr = "params" if quantity == "params" else "macs"
+    terms = [(r.name, getattr(r, attr)) for r in report.layers if getattr(r, attr)]
+    total = getattr(report.totals, attr)
+    lines = [f"{label} = " + (" + ".join(f"{num(v)} ({n})" for n, v in terms) or "0")
+             + f" = {num(total)}"]
+    if quantity == "flops":
+        lines.append(flops_line(total))
+    return tuple(lines)

@@ -1,0 +1,30 @@
+"""Working for padding layers (zero, constant, reflection, replication; negative crops)."""
+
+from __future__ import annotations
+
+from cnncalc.analysis import Row
+from cnncalc.layers.padding import _Pad
+from cnncalc.teach.explainers.registry import explains
+from cnncalc.teach.working import SPATIAL, Board, Working, num
+
+SIDES = {"L": ("left", "right"), "W": ("left", "right"), "H": ("top", "bottom"),
+         "D": ("front", "back")}
+
+
+@explains(_Pad)
+def pad(row: Row) -> Working:
+    layer, (x,) = row.layer, row.input_shapes
+    padding = layer.padding if isinstance(layer.padding, int) else list(layer.padding)
+    board = Board(f"{row.type} padding {padding}")
+    dims = SPATIAL[layer.ndim]
+    out = []
+    for symbol, size, (before, after) in zip(dims, x[2:], layer.padding_pairs()):
+        first, last = SIDES[symbol] if layer.ndim > 1 else ("left", "right")
+        value = before + size + after
+        out.append(value)
+        board.show("output_shape", f"{symbol}_out = {first} + {symbol}_in + {last} = "
+                   f"{num(before)} + {num(size)} + {num(after)} = {num(value)}")
+    if any(p < 0 for pair in layer.padding_pairs() for p in pair):
+        board.show("output_shape", "  (negative padding crops)")
+    board.result("output_shape", (*x[:2], *out))
+    return board.done()

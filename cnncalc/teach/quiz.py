@@ -1,0 +1,272 @@
+"""``quiz``: random exercises — a network file to work through and its answer key.
+
+Reproducible: the same seed, count and level give the same files, byte for byte. Every layer
+is drawn, then kept only if the network with it still analyses cleanly (so the exercise is
+always a valid network) and its sizes stay readable. The key comes from the same analysis as
+``summary``, in the format ``check`` reads.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from cnncalc.analysis import Report, analyze
+from cnncalc.errors import CnncalcError, LayerError
+from cnncalc.shapes import pool_output_size
+from cnncalc.spec import Network, load_yaml, parse_network
+
+LEVELS = ("basic", "advanced")
+#: what ``advanced`` brings; each advanced quiz of at least four layers has all four
+FEATURES = ("groups", "dilation", "transposed", "ceil_mode")
+MAX_COUNT = 50
+MAX_SIDE = 512          # spatial sizes stay drawable on a board
+MAX_FEATURES = 50_000   # a Linear layer's input stays a sensible exercise
+ATTEMPTS = 40
+
+Layer = tuple[str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Quiz:
+    """A quiz: the network file's text and the key's text."""
+
+    seed: int
+    count: int
+    level: str
+    network_text: str
+    key_text: str
+
+    def network(self) -> Network:
+        return parse_network(load_yaml(self.network_text, "quiz.yaml"), "quiz.yaml", "quiz")
+
+    def key(self) -> Any:
+        return load_yaml(self.key_text, "key.yaml")
+
+    def write(self, directory: str | Path) -> tuple[Path, Path]:
+        """Write ``quiz.yaml`` and ``key.yaml`` into ``directory`` (created if need be)."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        quiz, key = directory / "quiz.yaml", directory / "key.yaml"
+        quiz.write_text(self.network_text, encoding="utf-8")
+        key.write_text(self.key_text, encoding="utf-8")
+        return quiz, key
+
+
+def make_quiz(seed: int, count: int = 5, level: str = "basic") -> Quiz:
+    """A quiz of ``count`` layers; ``advanced`` adds groups, dilation, transposed convolutions
+    and ``ceil_mode`` pooling (each at least once from four layers on)."""
+    if level not in LEVELS:
+        raise ValueError(f"level is one of {', '.join(LEVELS)}, not {level!r}")
+    if not 1 <= count <= MAX_COUNT:
+        raise ValueError(f"count is between 1 and {MAX_COUNT}, not {count}")
+    rng = random.Random(f"cnncalc-quiz:{seed}:{level}")
+    advanced = level == "advanced"
+    sample = _input(rng, advanced)
+    features = list(FEATURES) if advanced else []
+    rng.shuffle(features)
+    layers: list[Layer] = []
+    report = None
+    while len(layers) < count:
+        left = count - len(layers)
+        feature = features.pop() if features and rng.random() < len(features) / left + 0.2 \
+            else None
+        if left == 2 and not features and rng.random() < 0.5 and report is not None:
+            head = _head(rng, sample, layers, report)
+            if head:
+                layers += head
+                break
+        layer, report, placed = _draw(rng, sample, layers, report, feature, advanced)
+        if feature and not placed:
+            features.insert(0, feature)  # e.g. groups on a 1-channel input: try it later
+        layers.append(layer)
+    report = analyze(_network(sample, layers))
+    name = f"quiz-{seed}-{level}"
+    return Quiz(seed, count, level, _network_text(name, sample, layers, seed, count, level),
+                _key_text(report, seed, count, level))
+
+
+def _input(rng: random.Random, advanced: bool) -> tuple[int, int, int]:
+    channels = rng.choice([1, 3, 3])
+    sides = [28, 32, 64, 96, 128, 224] + ([27, 33, 57, 65, 99, 227] if advanced else [])
+    height = rng.choice(sides)
+    width = rng.choice(sides) if advanced and rng.random() < 0.3 else height
+    return channels, height, width
+
+
+def _draw(rng: random.Random, sample, layers: list[Layer], report: Report | None,
+          feature: str | None, advanced: bool) -> tuple[Layer, Report, bool]:
+    """One more layer that keeps the network valid, and whether it shows ``feature``."""
+    shape = report.layers[-1].output_shape if report else (1, *sample)
+    for attempt in range(2 * ATTEMPTS):
+        wanted = feature if attempt < ATTEMPTS else None
+        maker = _MAKERS[wanted] if wanted else rng.choice(_BASIC + (_ADVANCED if advanced
+                                                                     else []))
+        layer = maker(rng, shape, advanced)
+        if layer is None:
+            continue
+        checked = _valid(sample, layers + [layer])
+        if checked is not None:
+            return layer, checked, wanted is not None
+    layer = ("Conv2d", {"out_channels": 8, "kernel_size": 1})  # always fits
+    return layer, analyze(_network(sample, layers + [layer])), False
+
+
+def _valid(sample, layers: list[Layer]) -> Report | None:
+    try:
+        report = analyze(_network(sample, layers))
+    except CnncalcError:
+        return None
+    out = report.layers[-1].output_shape
+    if any(side > MAX_SIDE for side in out[2:]):
+        return None
+    return report
+
+
+def _network(sample, layers: list[Layer]) -> Network:
+    return Network(input=list(sample), layers=[{kind: dict(args)} for kind, args in layers])
+
+
+# -- the layers that can be drawn -------------------------------------------------------------
+
+def _conv(rng: random.Random, shape, advanced: bool, *, groups: bool = False,
+          dilation: bool = False) -> Layer | None:
+    channels = shape[1]
+    kernel = rng.choice([1, 3, 3, 3, 5, 7])
+    out = rng.choice([4, 6, 8, 10, 12, 16, 24, 32, 48, 64, 96, 128])
+    args: dict[str, Any] = {"out_channels": out, "kernel_size": kernel}
+    if groups:
+        divisors = [g for g in range(2, channels + 1) if channels % g == 0]
+        if not divisors:
+            return None
+        g = rng.choice(divisors)
+        args["out_channels"] = channels if rng.random() < 0.4 else g * rng.choice([1, 2, 4, 8])
+        args["groups"] = channels if args["out_channels"] == channels and rng.random() < 0.7 \
+            else g
+        if args["out_channels"] % args["groups"]:
+            args["groups"] = g
+        args["kernel_size"] = kernel = rng.choice([3, 3, 5])
+    stride = rng.choice([1, 1, 2])
+    if stride > 1:
+        args["stride"] = stride
+    if dilation:
+        kernel = args["kernel_size"] = 3
+        args["dilation"] = d = rng.choice([2, 3])
+        args["padding"] = rng.choice([0, d])
+    elif rng.random() < 0.6:
+        args["padding"] = kernel // 2
+    if args.get("padding") == 0:
+        del args["padding"]
+    if advanced and rng.random() < 0.2:
+        args["bias"] = False
+    if advanced and not groups and not dilation and rng.random() < 0.1:
+        args["kernel_size"] = rng.choice([[1, 3], [3, 1], [1, 7]])
+        args["padding"] = [k // 2 for k in args["kernel_size"]]
+    return "Conv2d", args
+
+
+def _transposed(rng: random.Random, shape, advanced: bool) -> Layer:
+    kernel = rng.choice([2, 3, 4])
+    stride = 2
+    args: dict[str, Any] = {"out_channels": rng.choice([4, 8, 16, 32, 64]),
+                            "kernel_size": kernel, "stride": stride}
+    padding = rng.choice([0, 1]) if kernel > 2 else 0
+    if padding:
+        args["padding"] = padding
+    if rng.random() < 0.4:
+        args["output_padding"] = 1
+    return "ConvTranspose2d", args
+
+
+def _pool(rng: random.Random, shape, advanced: bool, *, ceil_mode: bool = False) -> Layer:
+    kind = rng.choice(["MaxPool2d", "MaxPool2d", "AvgPool2d"])
+    options = [(2, 2, 0), (2, 2, 0), (3, 2, 0), (3, 2, 1), (3, 3, 0)]
+    if ceil_mode:  # prefer a window where ceil_mode changes the answer
+        options = [o for o in options if _ceil_matters(shape, *o)] or options
+    kernel, stride, padding = rng.choice(options)
+    args: dict[str, Any] = {"kernel_size": kernel}
+    if stride != kernel:
+        args["stride"] = stride
+    if padding:
+        args["padding"] = padding
+    if ceil_mode:
+        args["ceil_mode"] = True
+    return kind, args
+
+
+def _ceil_matters(shape, kernel: int, stride: int, padding: int) -> bool:
+    try:
+        return any(pool_output_size(n, kernel, stride, padding, ceil_mode=True)
+                   != pool_output_size(n, kernel, stride, padding) for n in shape[2:])
+    except LayerError:
+        return False
+
+
+def _head(rng: random.Random, sample, layers: list[Layer], report: Report) -> list[Layer]:
+    """``Flatten`` and a ``Linear`` classifier, when the features are few enough."""
+    features = 1
+    for n in report.layers[-1].output_shape[1:]:
+        features *= n
+    if features > MAX_FEATURES:
+        return []
+    head = [("Flatten", {}), ("Linear", {"out_features": rng.choice([10, 10, 100, 1000])})]
+    return head if _valid(sample, layers + head) is not None else []
+
+
+_BASIC: list[Callable] = [_conv, _conv, _conv, _pool, _pool]
+_ADVANCED: list[Callable] = [
+    lambda rng, shape, adv: _conv(rng, shape, adv, groups=True),
+    lambda rng, shape, adv: _conv(rng, shape, adv, dilation=True),
+    _transposed,
+    lambda rng, shape, adv: _pool(rng, shape, adv, ceil_mode=True),
+]
+_MAKERS = dict(zip(FEATURES, _ADVANCED))
+
+
+# -- the files --------------------------------------------------------------------------------
+
+def _flow(args: dict[str, Any]) -> str:
+    def value(v: Any) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, (list, tuple)):
+            return "[" + ", ".join(value(x) for x in v) + "]"
+        return str(v)
+    return "{" + ", ".join(f"{k}: {value(v)}" for k, v in args.items()) + "}"
+
+
+def _command(seed: int, count: int, level: str) -> str:
+    return f"cnncalc quiz --seed {seed} --count {count} --level {level}"
+
+
+def _network_text(name: str, sample, layers: list[Layer], seed: int, count: int,
+                  level: str) -> str:
+    lines = [
+        f"# A cnncalc quiz ({_command(seed, count, level)}).",
+        "# For every layer, work out its output shape (batch excluded), its parameters and",
+        "# its MACs (multiply-accumulates of convolutions and linear layers, bias excluded;",
+        "# FLOPs = 2 x MACs). Layers are named as cnncalc names them: the type in lower case",
+        "# and a counter (conv2d_1, conv2d_2, maxpool2d_1, ...). Answer in a YAML file such as",
+        "#   conv2d_1: {output_shape: HxWxC, params: ..., macs: ..., flops: ...}",
+        "# (a shape as the textbook HxWxC, or as a list [C, H, W]), then check it:",
+        "#   cnncalc check quiz.yaml answers.yaml",
+        f"name: {name}",
+        f"input: [{', '.join(str(n) for n in sample)}]",
+        "layers:",
+    ]
+    for kind, args in layers:
+        lines.append(f"  - {kind}: {_flow(args)}" if args else f"  - {kind}")
+    return "\n".join(lines) + "\n"
+
+
+def _key_text(report: Report, seed: int, count: int, level: str) -> str:
+    lines = [f"# The answers to quiz.yaml ({_command(seed, count, level)}).",
+             "# Shapes are channels first, batch excluded. cnncalc explain quiz.yaml shows the "
+             "working."]
+    for row in report.layers:
+        lines += [f"{row.name}:",
+                  f"  output_shape: [{', '.join(str(n) for n in row.output_shape[1:])}]",
+                  f"  params: {row.params}", f"  macs: {row.macs}", f"  flops: {row.flops}"]
+    return "\n".join(lines) + "\n"

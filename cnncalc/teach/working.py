@@ -1,0 +1,162 @@
+"""The working a teacher writes on the board for one layer, and the notation it is written in.
+
+An explainer returns a :class:`Working`: for each quantity (output shape, params, buffers,
+MACs) the lines of working and the value they arrive at. :func:`cnncalc.teach.explain` then
+asserts that every value equals the analysis row's, so explain can never disagree with
+``summary``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from math import prod
+from typing import Any, Iterable, Sequence
+
+from cnncalc.report.units import shape as shape_text
+
+FIELDS = ("output_shape", "params", "buffers", "macs")
+COUNTED = "the torch convention counts MACs of convolutions, transposed convolutions and " \
+          "linear layers only"
+SPATIAL = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
+UNITS = {"L": ("position", "positions"), "D": ("slice", "slices"), "H": ("row", "rows"),
+         "W": ("column", "columns")}
+KERNEL = {1: ("K",), 2: ("Kh", "Kw"), 3: ("Kd", "Kh", "Kw")}
+
+
+@dataclass(frozen=True)
+class Working:
+    """One layer's working: per quantity, the lines shown and the value they arrive at."""
+
+    title: str
+    lines: dict[str, tuple[str, ...]]
+    values: dict[str, Any]
+    warnings: tuple[str, ...] = ()
+    #: quantities the explainer left at zero without working of its own
+    defaulted: frozenset[str] = frozenset()
+
+
+@dataclass
+class Board:
+    """Collects an explainer's lines; quantities never given are zero, with a stock reason."""
+
+    title: str
+    lines: dict[str, list[str]] = field(default_factory=lambda: {f: [] for f in FIELDS})
+    values: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def show(self, quantity: str, text: str) -> None:
+        self.lines[quantity].append(text)
+
+    def result(self, quantity: str, value: Any, text: str | None = None) -> None:
+        """The value the working arrives at (checked against the analysis afterwards)."""
+        if text is not None:
+            self.show(quantity, text)
+        self.values[quantity] = tuple(value) if quantity == "output_shape" else value
+
+    def product_result(self, quantity: str, label: str, symbols: Sequence[str],
+                       factors: Sequence[int], value: int, *, batch: int = 1) -> None:
+        """``MACs = Cout · H_out · … = 10 · 32 · … = 768,000``, the product asserted equal to the
+        formula's ``value``; with a batch above 1 the product starts with ``N``."""
+        if batch > 1:
+            symbols, factors = ["N", *symbols], [batch, *factors]
+        formula, working, shown = product(symbols, factors)
+        agree(shown, value, f"{self.title}: {label}")
+        self.result(quantity, value, f"{label} = {formula} = {working} = {num(value)}")
+
+    def warn(self, text: str) -> None:
+        self.warnings.append(text)
+
+    def done(self) -> Working:
+        defaulted = frozenset(q for q in ("params", "buffers", "macs") if q not in self.values)
+        for quantity in defaulted:
+            self.values[quantity] = 0
+            self.lines[quantity].append(_STOCK[quantity])
+        return Working(self.title, {q: tuple(v) for q, v in self.lines.items()},
+                       dict(self.values), tuple(self.warnings), defaulted)
+
+
+_STOCK = {
+    "params": "params = 0 (no learnable parameters)",
+    "buffers": "buffers = 0",
+    "macs": f"MACs = 0 ({COUNTED})",
+}
+
+
+class WorkingDisagrees(AssertionError):
+    """The working arrived at another number than the formulas: a bug in cnncalc."""
+
+
+def agree(shown: Any, formula: Any, what: str) -> None:
+    """Raise unless the number the working shows equals the formula's."""
+    if shown != formula:
+        raise WorkingDisagrees(f"{what}: the working shows {shown!r} but the formula gives "
+                               f"{formula!r}")
+
+
+def flag_floor(board: Board, group: list[str], numerator: int, stride: int,
+                right: int) -> None:
+    """Floor drops ``numerator mod S`` positions at the end of the padded input."""
+    dropped = numerator % stride
+    if not dropped:
+        return
+    padding = min(dropped, right)
+    lost = dropped - padding
+    which = " and ".join(plural(lost, d) for d in group)
+    if lost:
+        board.warn(f"{'/'.join(group)}: {num(numerator)} / {stride} is not exact — floor drops "
+                   f"the last {which} of the input (no window reaches them); usually a design "
+                   "mistake")
+    else:
+        board.show("output_shape", f"  ({num(numerator)} / {stride} is not exact, but floor "
+                   f"drops only right padding, no input)")
+
+
+# -- notation ----------------------------------------------------------------------------------
+
+def num(n: int) -> str:
+    """An exact count with thousands separators; a true minus sign for negatives.
+
+    >>> num(768000), num(-3)
+    ('768,000', '−3')
+    """
+    return f"−{-n:,}" if n < 0 else f"{n:,}"
+
+
+def shape(dims: Iterable[int]) -> str:
+    """``[1, 10, 32, 32]``, as ``summary`` prints shapes."""
+    return shape_text(list(dims))
+
+
+def per_dim(value: Any) -> str:
+    """A per-dimension argument as the textbook writes it: ``5``, or ``3×5`` when it differs.
+
+    >>> per_dim(5), per_dim((3, 5)), per_dim((2, 2))
+    ('5', '3×5', '2')
+    """
+    if isinstance(value, tuple):
+        return str(value[0]) if len(set(value)) == 1 else "×".join(str(v) for v in value)
+    return str(value)
+
+
+def plural(n: int, unit: str) -> str:
+    """``1 row``, ``2 rows`` for the dimension symbol's unit."""
+    one, many = UNITS.get(unit, ("position", "positions"))
+    return f"{n} {one if n == 1 else many}"
+
+
+def product(symbols: Sequence[str], factors: Sequence[int]) -> tuple[str, str, int]:
+    """``("Cout · H_out", "10 · 32", 320)``: a product's symbols, its numbers, its value."""
+    return " · ".join(symbols), " · ".join(num(f) for f in factors), prod(factors)
+
+
+def labelled_dims(labels: Sequence[str], cases: Sequence[Any]) -> list[tuple[str, Any]]:
+    """Dimensions whose numbers are all the same are worked once, labelled ``H_out = W_out``.
+
+    >>> labelled_dims(["H_out", "W_out"], [(32, 5), (32, 5)])
+    [('H_out = W_out', (32, 5))]
+    >>> labelled_dims(["H_out", "W_out"], [(32, 5), (30, 5)])
+    [('H_out', (32, 5)), ('W_out', (30, 5))]
+    """
+    if len(cases) > 1 and all(c == cases[0] for c in cases):
+        return [(" = ".join(labels), cases[0])]
+    return list(zip(labels, cases))

@@ -1,0 +1,195 @@
+"""Cross-checking the static analysis against the twin: one forward pass, every layer compared.
+
+What is compared, per leaf layer: the output shape (a forward hook), the parameters, the
+trainable parameters and the buffers (``numel`` sums over the module), and the MACs (the
+module's ``FlopCounterMode`` count, halved); and over the whole network, the total MACs
+against ``FlopCounterMode``'s global count, so that nothing is counted outside the leaves.
+"""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Iterable
+
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+from cnncalc.analysis import Report, Row, analyze
+from cnncalc.spec import Network
+from cnncalc.torch.network import Twin, freeze, frozen_layers
+from cnncalc.torch.twins import build_module
+
+QUANTITIES = ("output_shape", "params", "trainable_params", "buffers", "macs")
+DEVICES = ("meta", "cpu")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One number (or shape) of one layer, as cnncalc states it and as torch measures it."""
+
+    name: str
+    static: Any
+    torch: Any
+
+    @property
+    def agrees(self) -> bool:
+        return self.static == self.torch
+
+
+@dataclass(frozen=True)
+class LayerCheck:
+    """A leaf layer's quantities; ``error`` when torch could not build or run it."""
+
+    name: str
+    type: str
+    quantities: tuple[Quantity, ...] = ()
+    error: str | None = None
+
+    @property
+    def agrees(self) -> bool:
+        return self.error is None and all(q.agrees for q in self.quantities)
+
+    def quantity(self, name: str) -> Quantity:
+        for quantity in self.quantities:
+            if quantity.name == name:
+                return quantity
+        raise KeyError(name)
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The outcome of :func:`verify`."""
+
+    report: Report
+    layers: list[LayerCheck]
+    total_macs: Quantity | None   # None when the forward pass did not complete
+    device: str
+    torch_version: str = torch.__version__
+
+    @property
+    def agrees(self) -> bool:
+        return (all(layer.agrees for layer in self.layers)
+                and self.total_macs is not None and self.total_macs.agrees)
+
+    def disagreements(self) -> list[tuple[str, str, Any, Any]]:
+        """``(layer, what, cnncalc's value, torch's value)`` for everything that differs."""
+        found = []
+        for layer in self.layers:
+            where = f"{layer.name} ({layer.type})"
+            if layer.error is not None:
+                found.append((where, "torch", "accepts it", layer.error))
+            found += [(where, q.name, q.static, q.torch) for q in layer.quantities
+                      if not q.agrees]
+        if self.total_macs is not None and not self.total_macs.agrees:
+            found.append(("whole network", "macs", self.total_macs.static,
+                          self.total_macs.torch))
+        return found
+
+
+def verify(network: Network, *, batch: int = 1, input: Iterable[int] | None = None,
+           device: str = "meta") -> Verification:
+    """Build the twin, run one forward pass under ``FlopCounterMode``, compare every layer.
+
+    ``device="meta"`` (the default) runs on shapes alone: the counts are the same as on the
+    CPU (the test suite checks this for every layer type) and a large input costs nothing.
+    Raises :class:`~cnncalc.errors.NetworkError` when the static analysis fails.
+    """
+    if device not in DEVICES:
+        raise ValueError(f"device must be one of {', '.join(DEVICES)}, not {device!r}")
+    report = analyze(network, batch=batch, input=input)
+    modules, errors = _build(report, device)
+    if errors:
+        checks = [LayerCheck(row.name, row.type, error=errors[row.name])
+                  for row in report.layers if row.name in errors]
+        return Verification(report, checks, None, device)
+    freeze(modules, frozen_layers(network))
+    twin = Twin(report, modules).eval()
+    return _run(report, twin, device)
+
+
+def _build(report: Report, device: str) -> tuple[dict[str, torch.nn.Module], dict[str, str]]:
+    modules, errors = {}, {}
+    with torch.device(device) if device == "meta" else nullcontext():
+        for row in report.layers:
+            try:
+                modules[row.name] = build_module(row.layer)
+            except Exception as err:  # torch's constructors raise many kinds of errors
+                errors[row.name] = f"cannot build the twin: {_describe(err)}"
+    return modules, errors
+
+
+def _run(report: Report, twin: Twin, device: str) -> Verification:
+    shapes: dict[str, Any] = {}
+    running: list[str] = []
+    hooks = []
+    for name, _, module in twin.leaves():
+        hooks.append(module.register_forward_pre_hook(_entering(name, running)))
+        hooks.append(module.register_forward_hook(_recording(name, shapes)))
+    shape = report.inputs["input"]
+    sample = (torch.empty(shape, device="meta") if device == "meta"
+              else torch.randn(shape, device=device))
+    failure = None
+    try:
+        with torch.no_grad(), FlopCounterMode(display=False) as counter:
+            twin(sample)
+    except Exception as err:  # whatever torch raises, it is a disagreement to report
+        failure = (running[-1] if running else None, _describe(err))
+    finally:
+        for hook in hooks:
+            hook.remove()
+    flops = {name: sum(ops.values()) for name, ops in counter.get_flop_counts().items()}
+    prefix = type(twin).__name__ + "."
+    checks = []
+    for (name, _, module), row in zip(twin.leaves(), report.layers):
+        if failure is not None and name not in shapes:
+            error = failure[1] if failure[0] == name else "not run: an earlier layer failed"
+            checks.append(LayerCheck(row.name, row.type, error=f"torch rejects it: {error}"
+                                     if failure[0] == name else error))
+            continue
+        checks.append(LayerCheck(row.name, row.type, _quantities(
+            row, module, shapes.get(name), flops.get(prefix + name, 0))))
+    total = None
+    if failure is None:
+        total = Quantity("macs", report.totals.macs, _halve(flops.get("Global", 0)))
+    return Verification(report, checks, total, device)
+
+
+def _quantities(row: Row, module: torch.nn.Module, shape: Any, flops: int
+                ) -> tuple[Quantity, ...]:
+    params = list(module.parameters())
+    return (
+        Quantity("output_shape", tuple(row.output_shape), shape),
+        Quantity("params", row.params, sum(p.numel() for p in params)),
+        Quantity("trainable_params", row.trainable_params,
+                 sum(p.numel() for p in params if p.requires_grad)),
+        Quantity("buffers", row.buffers, sum(b.numel() for b in module.buffers())),
+        Quantity("macs", row.macs, _halve(flops)),
+    )
+
+
+def _entering(name: str, running: list[str]):
+    def hook(module, args):
+        running.append(name)
+    return hook
+
+
+def _recording(name: str, shapes: dict[str, Any]):
+    def hook(module, args, output):
+        shapes[name] = (tuple(output.shape) if isinstance(output, torch.Tensor)
+                        else f"a {type(output).__name__}, not a tensor")
+    return hook
+
+
+def _halve(flops: int) -> int | Fraction:
+    """FLOPs to MACs; a Fraction only if torch ever counted an odd number of FLOPs."""
+    half = Fraction(flops, 2)
+    return int(half) if half.denominator == 1 else half
+
+
+def _describe(err: Exception) -> str:
+    text = " ".join(str(err).split())
+    if len(text) > 300:
+        text = text[:297] + "..."
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__

@@ -1,0 +1,299 @@
+"""Upsample, PixelShuffle, PixelUnshuffle and ChannelShuffle against their torch twins.
+
+The twin is ``getattr(torch.nn, type)(**layer.resolve(shape).model_dump())``, run forward under
+``FlopCounterMode``; shape, parameters, buffers and MACs must agree, and what torch rejects
+cnncalc must reject.
+"""
+
+import math
+import warnings
+
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+from torch.utils.flop_counter import FlopCounterMode
+
+import cnncalc
+from cnncalc.errors import LayerError, NetworkError
+from cnncalc.layers import REGISTRY
+from cnncalc.layers.resample import upsample_output_size
+from cnncalc.spec import LayerArgumentErrors, validate_layer
+
+TORCH_ERRORS = (RuntimeError, ValueError, TypeError, NotImplementedError)
+
+
+def static(type_name, args, shape):
+    layer = validate_layer(REGISTRY[type_name], args)
+    layer.check_input(shape)
+    layer = layer.resolve(shape)
+    return layer, (tuple(layer.compute_output_shape(shape)), layer.count_params(shape),
+                   layer.count_buffers(shape), layer.count_macs(shape))
+
+
+def measured(module, shape):
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        out = module(torch.randn(shape))
+    return (tuple(out.shape), sum(p.numel() for p in module.parameters()),
+            sum(b.numel() for b in module.buffers()), counter.get_total_flops() // 2)
+
+
+def twin(layer):
+    return getattr(torch.nn, type(layer).__name__)(**layer.model_dump())
+
+
+def torch_args(args):
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in args.items()}
+
+
+def assert_agrees(type_name, args, shape):
+    layer, numbers = static(type_name, args, shape)
+    assert numbers == measured(twin(layer), shape)
+    assert numbers[1:] == (0, 0, 0)
+    return numbers[0]
+
+
+def assert_both_reject(type_name, args, shape, device="cpu"):
+    with pytest.raises((LayerError, LayerArgumentErrors)):
+        static(type_name, args, shape)
+    with pytest.raises(TORCH_ERRORS):
+        getattr(torch.nn, type_name)(**torch_args(args))(torch.randn(shape, device=device))
+
+
+# -- Upsample ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("args, shape, expected", [
+    ({"scale_factor": 2}, (1, 3, 5), (1, 3, 10)),
+    ({"scale_factor": 2}, (2, 3, 5, 7), (2, 3, 10, 14)),
+    ({"scale_factor": 2.0}, (1, 2, 3, 4, 5), (1, 2, 6, 8, 10)),
+    ({"scale_factor": [2, 3]}, (1, 3, 5, 7), (1, 3, 10, 21)),
+    ({"scale_factor": [1.5, 0.5, 2]}, (1, 1, 5, 7, 3), (1, 1, 7, 3, 6)),
+    ({"scale_factor": 0.29}, (1, 2, 100, 7), (1, 2, 28, 2)),    # 100 · 0.29 = 28.99999…
+    ({"scale_factor": 1 / 3}, (1, 2, 9, 10), (1, 2, 3, 3)),
+    ({"scale_factor": 1.1}, (1, 2, 10, 30), (1, 2, 11, 33)),    # 10 · 1.1 = 11.000…002
+    ({"size": 7}, (1, 3, 5, 5), (1, 3, 7, 7)),
+    ({"size": [3, 9]}, (2, 3, 5, 5), (2, 3, 3, 9)),
+    ({"size": [1, 2, 3]}, (1, 3, 4, 4, 4), (1, 3, 1, 2, 3)),
+    ({"size": 4, "mode": "linear"}, (1, 2, 9), (1, 2, 4)),
+    ({"scale_factor": 2, "mode": "linear", "align_corners": True}, (1, 2, 9), (1, 2, 18)),
+    ({"scale_factor": 2, "mode": "bilinear"}, (1, 3, 4, 6), (1, 3, 8, 12)),
+    ({"scale_factor": 1.7, "mode": "bilinear", "align_corners": False}, (1, 3, 4, 6),
+     (1, 3, 6, 10)),
+    ({"size": [5, 3], "mode": "bicubic", "align_corners": True}, (1, 3, 4, 6), (1, 3, 5, 3)),
+    ({"scale_factor": 0.5, "mode": "trilinear"}, (1, 1, 4, 6, 3), (1, 1, 2, 3, 1)),
+    ({"scale_factor": 0.29, "mode": "area"}, (1, 2, 100, 7), (1, 2, 28, 2)),
+    ({"size": [3, 2, 2], "mode": "area"}, (1, 2, 5, 5, 5), (1, 2, 3, 2, 2)),
+    ({"scale_factor": 1.5, "mode": "nearest-exact"}, (1, 2, 5), (1, 2, 7)),
+    ({"scale_factor": 0.29, "recompute_scale_factor": True}, (1, 2, 100, 7), (1, 2, 28, 2)),
+    ({"scale_factor": 2.5, "recompute_scale_factor": False, "mode": "bilinear"},
+     (1, 2, 3, 3), (1, 2, 7, 7)),
+    ({"size": 3, "recompute_scale_factor": False}, (1, 2, 5, 5), (1, 2, 3, 3)),
+])
+def test_upsample_agrees_with_torch(args, shape, expected):
+    assert assert_agrees("Upsample", args, shape) == expected
+
+
+@given(size=st.integers(1, 500), scale=st.floats(0.01, 8.0),
+       mode=st.sampled_from(["nearest", "linear", "area", "nearest-exact"]),
+       recompute=st.sampled_from([None, True, False]))
+def test_upsample_output_size_is_torchs_floating_point_rule(size, scale, mode, recompute):
+    args = {"scale_factor": scale, "mode": mode, "recompute_scale_factor": recompute}
+    shape = (1, 1, size)
+    try:
+        cnncalc_shape = static("Upsample", args, shape)[1][0]
+    except LayerError:
+        cnncalc_shape = None
+    try:
+        torch_shape = tuple(twin(validate_layer(REGISTRY["Upsample"], args))(
+            torch.empty(shape, device="meta")).shape)
+    except RuntimeError:
+        torch_shape = None
+    assert cnncalc_shape == torch_shape
+
+
+def test_upsample_output_size_rounds_like_doubles_do():
+    # 100 · 0.29 is 28.999999999999996 in binary floating point, so torch gives 28, not 29
+    assert upsample_output_size(100, 0.29) == 28 == math.floor(0.29 * 100)
+    assert upsample_output_size(10, 1.1) == 11
+    assert upsample_output_size(3, 1 / 3) == 1
+
+
+@pytest.mark.parametrize("args, shape", [
+    ({"size": 5, "scale_factor": 2}, (1, 2, 4, 4)),
+    ({}, (1, 2, 4, 4)),
+    ({"mode": "bilinear"}, (1, 2, 4, 4)),
+    ({"scale_factor": 2, "align_corners": False}, (1, 2, 4, 4)),          # nearest
+    ({"scale_factor": 2, "mode": "area", "align_corners": True}, (1, 2, 4, 4)),
+    ({"scale_factor": 2, "mode": "nearest-exact", "align_corners": False}, (1, 2, 4)),
+    ({"size": 3, "recompute_scale_factor": True}, (1, 2, 4, 4)),
+    ({"scale_factor": 2, "mode": "linear"}, (1, 2, 4, 4)),
+    ({"scale_factor": 2, "mode": "linear"}, (1, 2, 4, 4, 4)),
+    ({"scale_factor": 2, "mode": "bilinear"}, (1, 2, 4)),
+    ({"scale_factor": 2, "mode": "bilinear"}, (1, 2, 4, 4, 4)),
+    ({"scale_factor": 2, "mode": "bicubic"}, (1, 2, 4)),
+    ({"scale_factor": 2, "mode": "bicubic"}, (1, 2, 4, 4, 4)),
+    ({"scale_factor": 2, "mode": "trilinear"}, (1, 2, 4, 4)),
+    ({"scale_factor": 2, "mode": "trilinear"}, (1, 2, 4)),
+    ({"scale_factor": 2}, (1, 4)),                                       # no spatial dims
+    ({"scale_factor": 2}, (1, 1, 2, 2, 2, 2)),                           # four spatial dims
+    ({"scale_factor": 2, "mode": "lanczos"}, (1, 2, 4, 4)),              # needs antialias
+    ({"scale_factor": 2, "mode": "bilinearr"}, (1, 2, 4, 4)),
+    ({"size": [3]}, (1, 2, 4, 4)),
+    ({"size": [2, 3, 4]}, (1, 2, 4, 4)),
+    ({"scale_factor": [2, 3, 4]}, (1, 2, 4, 4)),
+    ({"scale_factor": []}, (1, 2, 4, 4)),
+    ({"size": 0}, (1, 2, 4, 4)),
+    ({"size": -1}, (1, 2, 4, 4)),
+    ({"size": [3, 0]}, (1, 2, 4, 4)),
+    ({"size": 3.0}, (1, 2, 4, 4)),
+    ({"size": True}, (1, 2, 4, 4)),
+    ({"scale_factor": 0}, (1, 2, 4, 4)),
+    ({"scale_factor": [0.0, 2.0]}, (1, 2, 4, 4)),
+    ({"scale_factor": -2}, (1, 2, 4, 4)),
+    ({"scale_factor": 0.1}, (1, 2, 100, 7)),                             # width 0.7 → 0
+    ({"scale_factor": 1e-300}, (1, 2, 4, 4)),
+    ({"scale_factor": float("nan")}, (1, 2, 4, 4)),
+    ({"scale_factor": float("inf")}, (1, 2, 4, 4)),
+    ({"scale_factor": 2, "align_corners": 1}, (1, 2, 4, 4)),
+])
+def test_upsample_rejects_what_torch_rejects(args, shape):
+    assert_both_reject("Upsample", args, shape)
+
+
+def test_upsample_output_beyond_int64_is_rejected_by_both():
+    assert_both_reject("Upsample", {"scale_factor": 1e30}, (1, 2, 5, 5), device="meta")
+
+
+@pytest.mark.parametrize("args, shape, message, field", [
+    ({"scale_factor": 2, "mode": "bilinear"}, (1, 2, 4),
+     "mode 'bilinear' takes a [C, H, W] input (batch excluded) (expected 3 dims, got 2: [2, 4])",
+     "mode"),
+    ({"scale_factor": [2, 2, 2]}, (1, 2, 4, 4),
+     "scale_factor needs one value per spatial dimension of the input [1, 2, 4, 4]"
+     " (expected 2 values, got 3: [2, 2, 2])", "scale_factor"),
+    ({"scale_factor": 0.1}, (1, 2, 100, 7),
+     "the output width floor(7 · 0.1) = 0 is below 1 (expected scale_factor ≥ 0.142857 for a"
+     " width of 7, got 0.1)", "scale_factor"),
+])
+def test_upsample_messages_show_the_numbers(args, shape, message, field):
+    with pytest.raises(LayerError) as err:
+        static("Upsample", args, shape)
+    assert (str(err.value), err.value.field) == (message, field)
+
+
+def test_upsample_argument_errors_are_located_in_the_file():
+    with pytest.raises(NetworkError) as err:
+        cnncalc.analyze(cnncalc.loads("input: [3, 8, 8]\nlayers:\n"
+                                      "  - Upsample: {scale_factor: 2, align_corners: true}\n",
+                                      source="net.yaml"))
+    assert str(err.value) == (
+        "net.yaml:3:48: upsample_1 (Upsample): align_corners can only be set with the"
+        " interpolating modes, not with mode 'nearest' (expected mode linear | bilinear |"
+        " bicubic | trilinear or no align_corners, got align_corners=true)")
+
+
+# -- PixelShuffle, PixelUnshuffle --------------------------------------------------------------
+
+@pytest.mark.parametrize("args, shape, expected", [
+    ({"upscale_factor": 2}, (2, 8, 3, 5), (2, 2, 6, 10)),
+    ({"upscale_factor": 3}, (1, 9, 4, 4), (1, 1, 12, 12)),
+    ({"upscale_factor": 1}, (1, 5, 4, 4), (1, 5, 4, 4)),
+    ({"upscale_factor": 2}, (1, 4, 1, 1), (1, 1, 2, 2)),
+])
+def test_pixel_shuffle_agrees_with_torch(args, shape, expected):
+    assert assert_agrees("PixelShuffle", args, shape) == expected
+
+
+@pytest.mark.parametrize("args, shape, expected", [
+    ({"downscale_factor": 2}, (2, 3, 4, 6), (2, 12, 2, 3)),
+    ({"downscale_factor": 4}, (1, 8, 4, 4), (1, 128, 1, 1)),
+    ({"downscale_factor": 1}, (1, 5, 3, 7), (1, 5, 3, 7)),
+])
+def test_pixel_unshuffle_agrees_with_torch(args, shape, expected):
+    assert assert_agrees("PixelUnshuffle", args, shape) == expected
+
+
+@pytest.mark.parametrize("type_name, args, shape", [
+    ("PixelShuffle", {"upscale_factor": 3}, (2, 8, 3, 3)),     # 8 channels, 3² = 9
+    ("PixelShuffle", {"upscale_factor": 2}, (2, 6, 3, 3)),
+    ("PixelShuffle", {"upscale_factor": 0}, (2, 8, 3, 3)),
+    ("PixelShuffle", {"upscale_factor": -1}, (2, 8, 3, 3)),
+    ("PixelShuffle", {"upscale_factor": 2}, (8, 8)),
+    ("PixelUnshuffle", {"downscale_factor": 3}, (2, 8, 4, 6)),  # height 4
+    ("PixelUnshuffle", {"downscale_factor": 2}, (2, 8, 4, 5)),  # width 5
+    ("PixelUnshuffle", {"downscale_factor": 0}, (2, 8, 4, 4)),
+    ("PixelUnshuffle", {"downscale_factor": -2}, (2, 8, 4, 4)),
+    ("PixelUnshuffle", {"downscale_factor": 2}, (4, 4)),
+])
+def test_pixel_shuffles_reject_what_torch_rejects(type_name, args, shape):
+    assert_both_reject(type_name, args, shape)
+
+
+@pytest.mark.parametrize("type_name, args, shape", [
+    ("PixelShuffle", {"upscale_factor": 2}, (8, 3, 3)),
+    ("PixelShuffle", {"upscale_factor": 2}, (2, 2, 8, 3, 3)),
+    ("PixelUnshuffle", {"downscale_factor": 2}, (2, 4, 4)),
+    ("PixelUnshuffle", {"downscale_factor": 2}, (2, 2, 2, 4, 4)),
+])
+def test_pixel_shuffles_take_c_h_w_only_where_torch_would_read_other_dims_as_channels(
+        type_name, args, shape):
+    # torch shuffles dims -3, -2, -1 of any tensor: on [N, C, L] it takes the batch for the
+    # channels, on [N, C, D, H, W] the depth. cnncalc takes [C, H, W] inputs only.
+    getattr(torch.nn, type_name)(**args)(torch.randn(shape))
+    with pytest.raises(LayerError, match=r"takes a \[C, H, W\] input"):
+        static(type_name, args, shape)
+
+
+def test_pixel_shuffle_message_shows_the_numbers():
+    with pytest.raises(LayerError) as err:
+        static("PixelShuffle", {"upscale_factor": 3}, (2, 8, 3, 3))
+    assert (str(err.value), err.value.field) == (
+        "PixelShuffle needs channels divisible by upscale_factor² (expected a multiple of"
+        " 3² = 9, got 8 channels)", "upscale_factor")
+
+
+# -- ChannelShuffle ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("args, shape", [
+    ({"groups": 2}, (2, 4, 3, 3)),
+    ({"groups": 4}, (1, 4, 3, 3)),
+    ({"groups": 1}, (1, 5, 2)),
+    ({"groups": 3}, (2, 6, 5)),
+    ({"groups": 2}, (1, 4, 2, 3, 4)),
+    ({"groups": 2}, (1, 2, 2, 2, 2, 2)),
+])
+def test_channel_shuffle_agrees_with_torch(args, shape):
+    assert assert_agrees("ChannelShuffle", args, shape) == shape
+
+
+@pytest.mark.parametrize("args, shape", [
+    ({"groups": 3}, (2, 4, 3, 3)),
+    ({"groups": 8}, (2, 4, 3, 3)),
+    ({"groups": 0}, (2, 4, 3, 3)),
+    ({"groups": -2}, (2, 4, 3, 3)),
+    ({"groups": 2}, (2, 4)),
+])
+def test_channel_shuffle_rejects_what_torch_rejects(args, shape):
+    assert_both_reject("ChannelShuffle", args, shape)
+
+
+# -- in a network ------------------------------------------------------------------------------
+
+def test_sub_pixel_upscaler_matches_its_torch_twin():
+    report = cnncalc.analyze(cnncalc.loads("""
+input: [3, 17, 13]
+layers:
+  - Conv2d: {out_channels: 48, kernel_size: 3, padding: 1}
+  - PixelShuffle: {upscale_factor: 4}
+  - PixelUnshuffle: {downscale_factor: 2}
+  - ChannelShuffle: {groups: 4}
+  - Upsample: {scale_factor: 1.5, mode: bilinear, align_corners: false}
+"""), batch=2)
+    net = torch.nn.Sequential(torch.nn.Conv2d(3, 48, 3, padding=1), torch.nn.PixelShuffle(4),
+                              torch.nn.PixelUnshuffle(2), torch.nn.ChannelShuffle(4),
+                              torch.nn.Upsample(scale_factor=1.5, mode="bilinear",
+                                                align_corners=False))
+    assert measured(net, (2, 3, 17, 13)) == (
+        report.layers[-1].output_shape, report.totals.params, report.totals.buffers,
+        report.totals.macs)
+    assert report.layers[-1].output_shape == (2, 12, 51, 39)

@@ -1,0 +1,74 @@
+"""The zoo networks beyond torchvision (1-D audio, 3-D video, U-Net, the DeepLabV3 head, the DCGAN
+generator, the MNIST CNN) against torch transcriptions of their cited sources."""
+
+import pytest
+from zoo_torch_references import measure
+
+import cnncalc
+from cnncalc import zoo
+
+BEYOND = ("m5", "c3d", "unet", "deeplabv3_aspp", "dcgan_generator", "mnist_cnn")
+
+
+@pytest.mark.parametrize("name", BEYOND)
+@pytest.mark.parametrize("batch", [1, 3])
+def test_equals_the_torch_transcription(name, batch):
+    report = cnncalc.analyze(zoo.load(name), batch=batch)
+    expected = measure(name, zoo.info(name).input, batch=batch)
+    assert report.totals.params == expected["params"]
+    assert report.totals.buffers == expected["buffers"]
+    assert report.totals.macs == expected["macs"]
+    assert report.layers[-1].output_shape == expected["output_shape"]
+
+
+@pytest.mark.parametrize("name, other_input", [
+    ("m5", (1, 8000)),             # the tutorial's 8 kHz resampled clips
+    ("unet", (3, 512, 512)),       # any size divisible by 16
+    ("mnist_cnn", (1, 28, 28)),
+])
+def test_other_inputs_still_match_torch(name, other_input):
+    report = cnncalc.analyze(zoo.load(name), input=other_input)
+    expected = measure(name, other_input)
+    assert (report.totals.params, report.totals.macs) == (expected["params"], expected["macs"])
+    assert report.layers[-1].output_shape == expected["output_shape"]
+
+
+def test_each_network_exercises_its_kind_of_layer():
+    kinds = {name: {row.type for row in cnncalc.analyze(zoo.load(name)).layers}
+             for name in BEYOND}
+    assert {"Conv1d", "BatchNorm1d", "MaxPool1d"} <= kinds["m5"]
+    assert {"Conv3d", "MaxPool3d"} <= kinds["c3d"]
+    assert {"ConvTranspose2d", "Concat"} <= kinds["unet"]
+    assert {"Upsample", "Concat"} <= kinds["deeplabv3_aspp"]
+    assert kinds["dcgan_generator"] >= {"ConvTranspose2d", "Tanh"}
+    assert "Conv2d" not in kinds["dcgan_generator"]
+
+
+def test_aspp_branches_are_parallel_and_dilated():
+    report = cnncalc.analyze(zoo.load("deeplabv3_aspp"))
+    concat = next(row for row in report.layers if row.type == "Concat")
+    assert len(concat.inputs) == 5
+    assert concat.output_shape == (1, 5 * 256, 28, 28)
+    dilations = sorted(row.layer.dilation for row in report.layers
+                       if row.type == "Conv2d" and row.layer.dilation != 1)
+    assert dilations == [12, 24, 36]
+
+
+def test_unet_skips_join_their_own_resolution():
+    report = cnncalc.analyze(zoo.load("unet"))
+    for row in report.layers:
+        if row.type == "Concat":
+            skip, up = row.input_shapes
+            assert skip == up  # the padded variant needs no crop
+
+
+def test_mnist_cnn_comments_are_right():
+    # the file's comments state these numbers for students to check
+    report = cnncalc.analyze(zoo.load("mnist_cnn"))
+    first, second = (row for row in report.layers if row.type == "Conv2d")
+    assert (first.output_shape, first.params, first.macs) == ((1, 32, 26, 26), 320, 194_688)
+    assert (second.output_shape, second.params, second.macs) == \
+        ((1, 64, 24, 24), 18_496, 10_616_832)
+    fc1, fc2 = (row for row in report.layers if row.type == "Linear")
+    assert (fc1.input_shapes[0], fc1.params, fc2.params) == ((1, 9216), 1_179_776, 1_290)
+    assert report.totals.params == 1_199_882
