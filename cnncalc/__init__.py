@@ -13,37 +13,52 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from cnncalc.analysis import Report, Row, Totals, analyze
 from cnncalc.errors import CnncalcError, LayerError, NetworkError, Problem, UsageError
-from cnncalc.layers import REGISTRY, Layer
-from cnncalc.shapes import (conv_macs, conv_output_size, conv_params, conv_transpose_macs,
-                            conv_transpose_output_size, linear_params, pool_output_size)
-from cnncalc.spec import Block, Entry, Network, load_yaml, parse_network, read_text
+
+# The rest loads on first use, so that `cnncalc --help` and `import cnncalc` stay fast.
+_LAZY = {
+    "Report": "cnncalc.analysis", "Row": "cnncalc.analysis", "Totals": "cnncalc.analysis",
+    "analyze": "cnncalc.analysis", "REGISTRY": "cnncalc.layers", "Layer": "cnncalc.layers",
+    "Block": "cnncalc.spec", "Entry": "cnncalc.spec", "Network": "cnncalc.spec",
+    **{name: "cnncalc.shapes" for name in (
+        "conv_macs", "conv_output_size", "conv_params", "conv_transpose_macs",
+        "conv_transpose_output_size", "linear_params", "pool_output_size")},
+}
 
 __version__ = "0.1.0"
 
 
 def load(path: str | Path) -> Network:
     """The network described by a YAML (or JSON) file."""
+    from cnncalc.spec import read_text
+
     path = Path(path)
-    text = read_text(path)
-    return loads(text, source=str(path), name=path.stem)
+    return loads(read_text(path), source=str(path), name=path.stem)
 
 
 def loads(text: str, *, source: str = "<string>", name: str = "network") -> Network:
     """The network described by YAML text."""
+    from cnncalc.spec import load_yaml, parse_network
+
     return parse_network(load_yaml(text, source), source, name)
 
 
 def __getattr__(attr: str) -> Any:
+    from importlib import import_module
+
+    if attr in _LAZY:
+        return getattr(import_module(_LAZY[attr]), attr)
     # Layer classes are reachable as cnncalc.Conv2d etc., straight from the registry.
-    if attr in REGISTRY:
-        return REGISTRY[attr]
+    registry = import_module("cnncalc.layers").REGISTRY
+    if attr in registry:
+        return registry[attr]
     raise AttributeError(f"module 'cnncalc' has no attribute {attr!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(REGISTRY))
+    from cnncalc.layers import REGISTRY
+
+    return sorted(set(globals()) | set(_LAZY) | set(REGISTRY))
 
 
 __all__ = [

@@ -9,6 +9,7 @@ problems they found at once as one :class:`NetworkError`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Iterable
 
 
@@ -159,11 +160,15 @@ def did_you_mean(word: Any, options: Iterable[Any]) -> str:
     >>> did_you_mean("zzz", ["Conv2d"])
     ''
     """
-    from difflib import get_close_matches
-
     if not isinstance(word, str) or len(word) > 100:
         return ""
-    options = [o for o in options if isinstance(o, str)]
+    return _closest(word, tuple(o for o in options if isinstance(o, str)))
+
+
+@lru_cache(maxsize=1024)  # a mistake inside a block is met again in every instance
+def _closest(word: str, options: tuple[str, ...]) -> str:
+    from difflib import get_close_matches
+
     by_case = {o.lower(): o for o in options}
     if word.lower() in by_case and by_case[word.lower()] != word:
         return f"; did you mean {by_case[word.lower()]!r}?"

@@ -75,6 +75,9 @@ class _Builder:
         self.expanded = 0
         self.recursions: set[Position | None] = set()
         self.seen: set[tuple] = set()
+        self.unknown: set[tuple[str, Position | None]] = set()   # unknown types reported
+        self.refs: dict[int, tuple[Entry, bool]] = {}
+        self.layers: dict[tuple, Layer | LayerArgumentErrors] = {}
 
     def problem(self, message: str, position: Position | None, where: str = "",
                 expected: Any = None, got: Any = None) -> None:
@@ -124,6 +127,7 @@ class _Builder:
                     local.setdefault(entry.name, SWITCHED_OFF)
                     defined.setdefault(entry.name, entry.positions.get("name"))
                 continue
+            first_problem = len(self.problems)
             repeat = self.check_repeat(entry)
             base = self.check_name(entry)
             for i in range(1, repeat + 1):
@@ -134,6 +138,8 @@ class _Builder:
                 else:
                     short = base if repeat == 1 else f"{base}_{i}"
                 full = prefix + short
+                if i == 1:  # the repeat's and the name's problems, under the entry's name
+                    self.relocate(first_problem, f"{full} ({entry.type})")
                 if local.get(short, SWITCHED_OFF) != SWITCHED_OFF:
                     self.problem(f"duplicate name {short!r}" + _first_at(defined.get(short)),
                                  entry.positions.get("name") or entry.position,
@@ -152,6 +158,27 @@ class _Builder:
                 defined.setdefault(base, entry.positions.get("name") or entry.position)
         self.report_unresolved(unresolved, local, defined)
         return previous
+
+    def has_refs(self, entry: Entry) -> bool:
+        """Whether the entry holds $names; asked once per entry, not once per instance."""
+        if id(entry) not in self.refs:
+            self.refs[id(entry)] = (entry, _has_refs(entry))  # the entry keeps its id alive
+        return self.refs[id(entry)][1]
+
+    def validated(self, cls: type[Layer], args: Mapping[str, Any]
+                  ) -> Layer | LayerArgumentErrors:
+        """The layer for ``args``, or its errors; a block's instances share one validation per
+        argument set (layers are immutable; a repeated block would validate them anew)."""
+        key = _frozen_args(cls, args)
+        if key is None or key not in self.layers:
+            try:
+                found: Layer | LayerArgumentErrors = validate_layer(cls, args)
+            except LayerArgumentErrors as err:
+                found = err
+            if key is None:
+                return found
+            self.layers[key] = found
+        return self.layers[key]
 
     def relocate(self, start: int, where: str) -> None:
         """Give the problems found since ``start`` the entry's full name."""
@@ -212,7 +239,7 @@ class _Builder:
 
     def substitute(self, entry: Entry, env: Mapping[str, Any],
                    inside_block: bool = True) -> Entry | None:
-        if entry.layer is not None or not env and not _has_refs(entry):
+        if entry.layer is not None or not env and not self.has_refs(entry):
             return entry
         ok = True
 
@@ -271,7 +298,8 @@ class _Builder:
         where = f"{full} ({entry.type})"
         if entry.inputs is None:
             return (previous,)
-        names = entry.inputs if isinstance(entry.inputs, list) else [entry.inputs]
+        names = list(entry.inputs) if isinstance(entry.inputs, (list, tuple)) \
+            else [entry.inputs]
         if not names or not all(isinstance(n, str) for n in names):
             self.problem("from takes a name or a list of names of earlier entries",
                          entry.positions.get("from"), where, got=show(entry.inputs))
@@ -307,10 +335,15 @@ class _Builder:
         cls = REGISTRY.get(entry.type)
         if cls is None and entry.type in getattr(self.network, "broken_blocks", ()):
             return self._mark_broken(full)  # the block's own problems are reported
+        if cls is None and (entry.type, entry.position) in self.unknown:
+            return self._mark_broken(full)  # reported at its first instance
         if cls is None:
+            self.unknown.add((entry.type, entry.position))
             known = list(REGISTRY) + list(self.network.blocks)
-            self.problem(f"unknown layer type {show(entry.type)}"
-                         + did_you_mean(entry.type, known), entry.position,
+            hint = did_you_mean(entry.type, known) or (
+                "; a type is one word: is the indentation of the next line off?"
+                if len(entry.type.split()) > 1 else "")
+            self.problem(f"unknown layer type {show(entry.type)}" + hint, entry.position,
                          f"{full} ({entry.type[:40]})",
                          expected="a torch.nn layer type or a block of this file")
             return self._mark_broken(full)
@@ -318,16 +351,13 @@ class _Builder:
             raise _Stop(Problem("the network has too many layers after expanding blocks and"
                                 " repeats", entry.position, f"{full} ({entry.type})",
                                 expected=f"at most {MAX_LAYERS:,} layers"))
-        layer = entry.layer
-        if layer is None:
-            try:
-                layer = validate_layer(cls, entry.args)
-            except LayerArgumentErrors as err:
-                where = f"{full} ({entry.type})"
-                for error in err.errors:
-                    position = entry.positions.get(error.field or "") or entry.position
-                    self.problem(error.message, position, where, error.expected, error.got)
-                return self._mark_broken(full)
+        layer = entry.layer if entry.layer is not None else self.validated(cls, entry.args)
+        if isinstance(layer, LayerArgumentErrors):
+            for error in layer.errors:
+                position = entry.positions.get(error.field or "") or entry.position
+                self.problem(error.message, position, f"{full} ({entry.type})", error.expected,
+                             error.got)
+            return self._mark_broken(full)
         if inputs is None:
             return self._mark_broken(full)
         least, most = cls.arity
@@ -335,7 +365,8 @@ class _Builder:
             wanted = f"{least}" if least == most else f"at least {least}"
             self.problem(f"{entry.type} takes {wanted} input{'s' if least > 1 else ''}",
                          entry.positions.get("from") or entry.position, f"{full} ({entry.type})",
-                         expected=f"{wanted} names in from", got=len(inputs))
+                         expected=f"{wanted} name{'' if most == 1 else 's'} in from",
+                         got=len(inputs))
             return self._mark_broken(full)
         self.nodes.append(Node(full, entry.type, layer, inputs, trainable, entry.position,
                                dict(entry.positions)))
@@ -394,6 +425,21 @@ def _frozen(node: Node) -> Node:
                 node.positions)
 
 
+def _frozen_args(cls: type, args: Mapping[str, Any]) -> tuple | None:
+    """A hashable key for ``args`` that tells ``1``, ``1.0`` and ``true`` apart, or None."""
+    def freeze(value: Any) -> Any:
+        if isinstance(value, (list, tuple)):
+            return (type(value).__name__, tuple(freeze(v) for v in value))
+        if isinstance(value, dict):
+            raise TypeError  # no layer argument is a mapping: let validation say so
+        hash(value)
+        return (type(value).__name__, repr(value) if isinstance(value, float) else value)
+    try:
+        return (cls, tuple((k, freeze(v)) for k, v in args.items()))
+    except TypeError:
+        return None
+
+
 def _has_refs(entry: Entry) -> bool:
     def refs(value: Any) -> bool:
         if isinstance(value, str):
@@ -412,6 +458,7 @@ def build_graph(network: Network) -> Graph:
         output = builder.expand(network.layers, "", INPUT, {}, ())
     except _Stop as stop:
         builder.problems.append(stop.problem)
+        builder.nodes.clear()  # a network cut short has no shapes worth computing
         output = INPUT
     return Graph(builder.nodes, builder.problems, output)
 

@@ -308,11 +308,17 @@ def load_yaml(text: str, source: str = "<string>") -> Any:
         parser.dispose()
 
 
-_HINTS = {
+_HINTS = {  # the first clue found in libyaml's message decides the hint
     "flow mapping": "is a '}' or a ',' missing?",
     "flow sequence": "is a ']' or a ',' missing?",
     "quoted scalar": "is a closing quote missing?",
-    "cannot start any token": "YAML indents with spaces, not tabs" ,
+    "cannot start any token": "YAML indents with spaces, not tabs",
+    "expected key": "is this line indented like the lines it belongs with?",
+    "expected '-' indicator": "is this line indented like the lines it belongs with?",
+    "<block end>": "is this line indented like the lines it belongs with?",
+    "expected ':'": "is a ':' missing after a key, or a '- ' before a list item?",
+    "mapping values are not allowed": "a value that holds ': ' must be quoted, or put the"
+                                      " mapping on its own indented lines",
 }
 
 

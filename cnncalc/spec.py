@@ -72,6 +72,10 @@ class Network:
         self.input = _parse_input(input, None, problems)
         self.blocks = {}
         self.broken_blocks: set[str] = set()   # reported already: their uses stay silent
+        if not isinstance(blocks, (Mapping, type(None))):
+            problems.append(Problem("blocks must be a mapping from block name to block",
+                                    position_of(blocks), got=_kind(blocks)))
+            blocks = None
         for block_name, raw in (blocks or {}).items():
             if isinstance(raw, Block):
                 self.blocks[block_name] = raw
@@ -90,6 +94,10 @@ class Network:
                f"layers=<{len(self.layers)} entries>, blocks={sorted(self.blocks)})"
 
 
+_REQUIRED = {"input": "input: one sample's shape such as [3, 224, 224]",
+             "layers": "layers: a list of layer entries"}
+
+
 def graph_problems(network: Network) -> list[Problem]:
     """What the graph builder finds in a network (arguments, names, blocks), without shapes."""
     from cnncalc.graph import build_graph
@@ -98,10 +106,17 @@ def graph_problems(network: Network) -> list[Problem]:
 
 
 def in_file_order(problems: list[Problem]) -> list[Problem]:
+    """Sorted by position; a problem found twice (by the parser and the graph) shown once."""
     def key(problem: Problem) -> tuple:
         position = problem.position or Position("")
         return (position.file, position.line, position.column)
-    return sorted(problems, key=key)
+    seen, unique = set(), []
+    for problem in problems:
+        same = (problem.message, problem.position, str(problem.expected), str(problem.got))
+        if same not in seen:
+            seen.add(same)
+            unique.append(problem)
+    return sorted(unique, key=key)
 
 
 def parse_network(data: Any, source: str, default_name: str) -> Network:
@@ -123,7 +138,8 @@ def parse_network(data: Any, source: str, default_name: str) -> Network:
     for required in ("input", "layers"):
         if required not in data and f"; did you mean {required!r}?" not in misspelt:
             problems.append(Problem(f"the file has no {required!r} key",
-                                    position_of(data) or Position(source)))
+                                    position_of(data) or Position(source),
+                                    expected=_REQUIRED[required]))
     name = data.get("name", default_name)
     if not isinstance(name, str):
         problems.append(Problem("name must be a string", position_of(data, "name"),
@@ -158,7 +174,7 @@ def _parse_input(raw: Any, position: Position | None, problems: list[Problem]) -
             or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0
                        for v in value)):
         problems.append(Problem(
-            "input is one sample's shape, channels first, batch excluded",
+            "must be one sample's shape, channels first, batch excluded",
             position_of(raw) or position, "input",
             expected="a list of 1 to 4 positive ints such as [3, 224, 224]", got=show(raw)))
         return ()
@@ -197,8 +213,38 @@ def _parse_block(name: Any, raw: Any, position: Position | None,
         args = {}
     layers = _parse_entries(raw["layers"], problems, owner=where,
                             position=position_of(raw, "layers"))
+    _check_references(layers, args, where, problems)
     return Block(name, dict(args), layers, position,
                  {k: position_of(args, k, of_key=True) for k in args})
+
+
+def _check_references(entries: list[Entry], args: Mapping[str, Any], where: str,
+                      problems: list[Problem]) -> None:
+    """``$name`` values that are not arguments of the block, found even if it is never used.
+
+    The graph builder reports the same problem, at the same place, when it expands the block;
+    :func:`in_file_order` keeps one of the two.
+    """
+    for entry in entries:
+        values = [("type", entry.type), ("name", entry.name), ("from", entry.inputs),
+                  ("repeat", entry.repeat), ("trainable", entry.trainable),
+                  ("if", entry.condition), *entry.args.items()]
+        for key, value in values:
+            for ref in _references(value):
+                if ref[1:] not in args:
+                    problems.append(Problem(
+                        f"{show(ref)} is not an argument of this block" + did_you_mean(
+                            ref[1:], args), entry.positions.get(key) or entry.position,
+                        where, expected=one_of(f"${a}" for a in args) if args
+                        else "no $names: the block has no args"))
+
+
+def _references(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value] if value.startswith("$") else []
+    if isinstance(value, (list, tuple)):
+        return [ref for item in value for ref in _references(item)]
+    return []
 
 
 def _parse_entries(raw: Any, problems: list[Problem], owner: str,
@@ -362,6 +408,12 @@ def _hint(cls: type[Layer], key: str, value: Any) -> str:
     if info is None:
         return ""
     if isinstance(value, str):
+        if re.fullmatch(r"[-+]?[0-9]+(\.[0-9]*)?[eE][-+]?[0-9]+", value.strip()):
+            mantissa, exponent = re.split("[eE]", value.strip())
+            written = mantissa if "." in mantissa else mantissa + ".0"
+            sign = "" if exponent[0] in "+-" else "+"
+            return (f"; YAML reads {value} as text: write {written}e{sign}{exponent}, with a"
+                    " dot and a signed exponent")
         return did_you_mean(value, _choices(info.annotation))
     wants_int = "int" in str(info.annotation).lower()
     if isinstance(value, float) and wants_int and value.is_integer() and abs(value) < 1e15:

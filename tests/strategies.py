@@ -226,7 +226,10 @@ def batch_norm(draw, n: int, valid: bool) -> Case:
     if not args["track_running_stats"] and shape[0] * _prod(shape[2:]) == 1:
         # batch statistics of one value: torch refuses at run time, even in eval mode
         shape = (2, *shape[1:])
-    maybe_explicit(draw, args, "num_features", shape[1], valid)
+    # without weights or running statistics torch never reads num_features: a wrong one is
+    # refused by cnncalc alone (DESIGN.md: an explicit value that disagrees is an error)
+    stateless = not args["affine"] and not args["track_running_stats"]
+    maybe_explicit(draw, args, "num_features", shape[1], valid or stateless)
     return Case(args, (shape,), {"num_features": shape[1]},
                 optional={"bias": draw(st.booleans())})
 
@@ -252,7 +255,8 @@ def group_norm(draw, valid: bool) -> Case:
         shape = (2, *shape[1:])  # a group of one value: torch refuses to normalise it
     args = {"num_groups": groups, "eps": draw(st.sampled_from([1e-5, 0.01])),
             "affine": draw(st.booleans())}
-    maybe_explicit(draw, args, "num_channels", channels, valid)
+    # without weights torch reads num_channels only to check it against num_groups
+    maybe_explicit(draw, args, "num_channels", channels, valid or not args["affine"])
     return Case(args, (shape,), {"num_channels": channels},
                 optional={"bias": draw(st.booleans())})
 

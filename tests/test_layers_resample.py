@@ -6,7 +6,6 @@ cnncalc must reject.
 """
 
 import math
-import warnings
 
 import pytest
 import torch
@@ -105,10 +104,23 @@ def test_upsample_output_size_is_torchs_floating_point_rule(size, scale, mode, r
         cnncalc_shape = None
     try:
         torch_shape = tuple(twin(validate_layer(REGISTRY["Upsample"], args))(
-            torch.empty(shape, device="meta")).shape)
+            torch.empty(shape)).shape)
     except RuntimeError:
         torch_shape = None
+    if mode == "area" and torch_shape == (1, 1, 0):
+        # area is adaptive average pooling, which returns an empty tensor where the other
+        # modes raise; cnncalc refuses an empty output for every mode
+        torch_shape = None
     assert cnncalc_shape == torch_shape
+
+
+def test_area_mode_empty_output_is_refused_though_torch_returns_one():
+    # area mode is adaptive average pooling, which returns an empty tensor where every other
+    # mode raises "Input and output sizes should be greater than 0"
+    empty = torch.nn.Upsample(scale_factor=0.1, mode="area")(torch.randn(1, 2, 100, 7))
+    assert tuple(empty.shape) == (1, 2, 10, 0)
+    with pytest.raises(LayerError, match=r"the output width floor\(7 · 0.1\) = 0 is below 1"):
+        static("Upsample", {"scale_factor": 0.1, "mode": "area"}, (1, 2, 100, 7))
 
 
 def test_upsample_output_size_rounds_like_doubles_do():
@@ -172,8 +184,8 @@ def test_upsample_output_beyond_int64_is_rejected_by_both():
      "scale_factor needs one value per spatial dimension of the input [1, 2, 4, 4]"
      " (expected 2 values, got 3: [2, 2, 2])", "scale_factor"),
     ({"scale_factor": 0.1}, (1, 2, 100, 7),
-     "the output width floor(7 · 0.1) = 0 is below 1 (expected scale_factor ≥ 0.142857 for a"
-     " width of 7, got 0.1)", "scale_factor"),
+     "the output width floor(7 · 0.1) = 0 is below 1 (expected 7 · scale_factor ≥ 1, got 0.1)",
+     "scale_factor"),
 ])
 def test_upsample_messages_show_the_numbers(args, shape, message, field):
     with pytest.raises(LayerError) as err:

@@ -171,7 +171,8 @@ layers:
 
 # -- activations: arguments, defaults and torch's checks ---------------------------------------
 
-ACTIVATIONS = sorted(name for name, cls in REGISTRY.items() if cls.__module__ == activation.__name__)
+ACTIVATIONS = sorted(name for name, cls in REGISTRY.items()
+                     if cls.__module__ == activation.__name__)
 #: torch arguments a cnncalc layer leaves out on purpose: tensor placement, and Hardtanh's
 #: deprecated aliases of min_val / max_val
 NOT_MODELLED = {"device", "dtype", "args", "kwargs", "min_value", "max_value"}

@@ -20,5 +20,6 @@ def main() -> None:
 from cnncalc.cli import summary  # noqa: E402  (commands register themselves on main)
 from cnncalc.cli import zoo  # noqa: E402,F401
 from cnncalc.cli import verify  # noqa: E402,F401
+from cnncalc.cli import teach  # noqa: E402,F401
 
 __all__ = ["main"]

@@ -9,7 +9,7 @@ import click
 from cnncalc.errors import CnncalcError, NetworkError
 
 
-MAX_SHOWN = 100   # problems printed; a longer list is one mistake repeated
+MAX_SHOWN = 200   # problems printed; a longer list is one mistake repeated
 
 
 class OneLineUsageError(click.UsageError):
@@ -108,7 +108,8 @@ def fail(error: CnncalcError) -> None:
     for line in lines[:MAX_SHOWN]:
         click.echo(line, err=True)
     if len(lines) > MAX_SHOWN:
-        click.echo(f"… and {len(lines) - MAX_SHOWN:,} more problems", err=True)
+        more = len(lines) - MAX_SHOWN
+        click.echo(f"… and {more:,} more problem{'s' if more > 1 else ''}", err=True)
     sys.exit(2)
 
 

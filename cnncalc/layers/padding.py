@@ -27,6 +27,16 @@ SIDES = ("left", "right", "top", "bottom", "front", "back")
 Padding = Union[StrictInt, tuple[StrictInt, ...]]
 
 
+def sum_text(*terms: int) -> str:
+    """``-3 + 5 - 3 = -1``: a sum written as on paper.
+
+    >>> sum_text(-3, 5, -3)
+    '-3 + 5 - 3 = -1'
+    """
+    text = str(terms[0]) + "".join(f" - {-t}" if t < 0 else f" + {t}" for t in terms[1:])
+    return f"{text} = {sum(terms)}"
+
+
 class _Pad(Layer):
     abstract: ClassVar[bool] = True
     ndim: ClassVar[int]
@@ -67,8 +77,8 @@ class _Pad(Layer):
             self._check_sides(dim, size, before, after)
             out = before + size + after
             if out < 1:
-                raise LayerError(f"the padded {dim} {before} + {size} + {after} = {out} is below 1"
-                                 f": negative padding crops away the whole input {dim}",
+                raise LayerError(f"the padded {dim} {sum_text(before, size, after)} is below 1:"
+                                 f" negative padding crops away the whole input {dim}",
                                  expected=f"padding whose sum is above -{size}",
                                  got=show(self.padding), field="padding")
             spatial.append(out)
@@ -88,8 +98,8 @@ class _ConstantPad(_Pad):
         cropped = size + min(before, 0) + min(after, 0)
         if cropped < 0:
             raise LayerError(f"negative padding crops more than the input {dim} ({size}): torch"
-                             f" crops before it pads, and {size} + {min(before, 0)} + "
-                             f"{min(after, 0)} = {cropped}",
+                             " crops before it pads, and "
+                             f"{sum_text(size, min(before, 0), min(after, 0))}",
                              expected=f"negative sides summing to at least -{size}",
                              got=show(self.padding), field="padding")
 

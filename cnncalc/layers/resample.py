@@ -67,7 +67,7 @@ class Upsample(Layer):
         factors = value if isinstance(value, tuple) else (value,)
         if value is not None and not all(0 < f < math.inf for f in factors):
             raise LayerError("scale_factor must be a positive finite number (or one per spatial"
-                             " dimension)", expected="scale_factor > 0", got=show(value),
+                             " dimension)", expected="0 < scale_factor < inf", got=show(value),
                              field="scale_factor")
         return value
 
@@ -119,7 +119,7 @@ class Upsample(Layer):
             out = upsample_output_size(size, factor)
             if out < 1:
                 raise LayerError(f"the output {dim} floor({size} · {factor}) = {out} is below 1",
-                                 expected=f"scale_factor ≥ {1 / size:g} for a {dim} of {size}",
+                                 expected=f"{size} · scale_factor ≥ 1",
                                  got=factor, field="scale_factor")
             spatial.append(out)
         return (*shape[:2], *spatial)

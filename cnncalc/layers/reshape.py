@@ -66,7 +66,7 @@ class Unflatten(Layer):
         """
         dim = check_dim(self.dim, len(shape))
         size = shape[dim]
-        known = numel(s for s in self.unflattened_size if s != -1)
+        known = numel(tuple(s for s in self.unflattened_size if s != -1))
         sizes = self.unflattened_size
         if -1 in sizes and size % known == 0:
             sizes = tuple(size // known if s == -1 else s for s in sizes)

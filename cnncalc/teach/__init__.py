@@ -6,6 +6,7 @@
 ...     {"Conv2d": {"name": "c", "out_channels": 10, "kernel_size": 5, "padding": 2}}])
 >>> print(teach.explain(net).layer("c").text())
 c (Conv2d 3→10, kernel 5, stride 1, padding 2, dilation 1, groups 1)
+  input [1, 3, 32, 32] → output [1, 10, 32, 32]
   H_out = W_out = floor((H_in + 2P − D·(K−1) − 1) / S) + 1 = floor((32 + 4 − 4 − 1) / 1) + 1 = 32
   params = (Cin/g · Kh·Kw + 1) · Cout = (3 · 5·5 + 1) · 10 = 760
   MACs = Cout · H_out · W_out · (Cin/g) · Kh·Kw = 10 · 32 · 32 · 3 · 25 = 768,000

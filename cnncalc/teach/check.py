@@ -62,7 +62,7 @@ class CheckResult:
     batch: int
     source: str
     marks: list[Mark]
-    types: dict[str, str] = field(default_factory=dict)  # layer name -> type, for display
+    titles: dict[str, str] = field(default_factory=dict)  # layer name -> its explain title
 
     @property
     def score(self) -> int:
@@ -81,7 +81,8 @@ class CheckResult:
                 "fields": [m.to_dict() for m in self.marks]}
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+        """Indented JSON, each list of plain values (a shape, ...) kept on one line."""
+        return _dump(self.to_dict(), "")
 
     def text(self) -> str:
         out = [f"{self.source}: answers for {self.network} (batch {self.batch})"]
@@ -89,13 +90,25 @@ class CheckResult:
         for mark in self.marks:
             if mark.layer != layer:
                 layer = mark.layer
-                kind = self.types.get(layer)
+                kind = self.titles.get(layer)
                 out += ["", f"{layer} ({kind})" if kind else layer]
             out += _mark_lines(mark)
         wrong = [f"{m.layer} {m.field}" for m in self.marks if not m.correct]
         verdict = "all correct" if not wrong else f"{len(wrong)} wrong: {', '.join(wrong)}"
         out += ["", f"Score: {self.score}/{self.total} — {verdict}"]
         return "\n".join(out)
+
+
+def _dump(value: Any, indent: str) -> str:
+    inner = indent + "  "
+    if isinstance(value, dict) and value:
+        items = (f"{inner}{json.dumps(k)}: {_dump(v, inner)}" for k, v in value.items())
+        return "{\n" + ",\n".join(items) + f"\n{indent}}}"
+    if isinstance(value, list) and value and (
+            any(isinstance(v, (dict, list)) for v in value) or all(isinstance(v, str)
+                                                                   for v in value)):
+        return "[\n" + ",\n".join(inner + _dump(v, inner) for v in value) + f"\n{indent}]"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _mark_lines(mark: Mark) -> list[str]:
@@ -200,8 +213,8 @@ def check_report(report: Report, answers: Any, source: str = "<answers>") -> Che
                                          QUANTITIES.index(k[1])))
     marks = [_mark(report, explanation, name, quantity, *wanted[(name, quantity)])
              for name, quantity in keys]
-    return CheckResult(report.name, report.batch, source, marks,
-                       {name: rows[name].type for name in rows})
+    titles = {item.name: item.working.title for item in explanation.layers}
+    return CheckResult(report.name, report.batch, source, marks, titles)
 
 
 def _kind(value: Any) -> str:
@@ -234,8 +247,8 @@ def _mark(report: Report, explanation: Explanation, name: str, quantity: str, ra
             body = (*expected[2:], expected[1])
             batch = (expected[0],) if len(parsed.dims) == len(expected) else ()
             written = "x".join(str(d) for d in (*batch, *body))
-        return Mark(name, quantity, expected, got, raw, got == expected, reading, note, working,
-                    written)
+        return Mark(name, quantity, expected, got, raw, got == expected, reading=reading,
+                    note=note, expected_written=written, working=working)
     return Mark(name, quantity, expected, parsed, raw, parsed == expected, working=working)
 
 

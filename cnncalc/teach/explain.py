@@ -7,7 +7,7 @@ rederives them through the formulas of :mod:`cnncalc.shapes` and the layer's own
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable
 
 from cnncalc.analysis import Report, Row, analyze
@@ -39,6 +39,11 @@ def explain_row(row: Row) -> Working:
             raise WorkingDisagrees(f"{row.name} ({row.type}): the working gives {quantity} "
                                    f"{working.values[quantity]!r}, the analysis "
                                    f"{actual[quantity]!r}")
+    if len(row.input_shapes) == 1 and row.input_shapes[0] != row.output_shape:
+        lines = dict(working.lines)
+        lines["output_shape"] = (f"input {shape(row.input_shapes[0])} → output "
+                                 f"{shape(row.output_shape)}", *lines["output_shape"])
+        working = replace(working, lines=lines)
     return working
 
 
@@ -75,8 +80,6 @@ class LayerExplanation:
     def text(self) -> str:
         row, working = self.row, self.working
         out = [f"{row.name} ({working.title})"]
-        if len(row.input_shapes) == 1 and row.input_shapes[0] != row.output_shape:
-            out.append(f"  input {shape(row.input_shapes[0])} → output {shape(row.output_shape)}")
         out += [f"  {line}" for line in working.lines["output_shape"]]
         out += [f"  ⚠ {line}" for line in working.warnings]
         zeros = []
@@ -144,8 +147,10 @@ class Explanation:
         if followed and followed[-1].field.spans is not None:
             lines.append(f"  RF of the output: {describe(followed[-1].field.spans)}")
         elif followed:
-            lines.append(f"  RF: not followed to the output; stopped at "
-                         f"{followed[-1].field.stopped}")
+            reached = [item for item in followed if item.field.spans is not None]
+            last = (f"last followed at {reached[-1].name}: "
+                    f"{describe(reached[-1].field.spans)}; " if reached else "")
+            lines.append(f"  RF: {last}not followed past {followed[-1].field.stopped}")
         return "\n".join(lines)
 
 

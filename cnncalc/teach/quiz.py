@@ -71,8 +71,12 @@ def make_quiz(seed: int, count: int = 5, level: str = "basic") -> Quiz:
     report = None
     while len(layers) < count:
         left = count - len(layers)
-        feature = features.pop() if features and rng.random() < len(features) / left + 0.2 \
-            else None
+        channels = report.layers[-1].output_shape[1] if report else sample[0]
+        feature = None
+        if features and rng.random() < len(features) / left + 0.2:
+            feature = _pick(features, channels)
+            if feature:
+                features.remove(feature)
         if left == 2 and not features and rng.random() < 0.5 and report is not None:
             head = _head(rng, sample, layers, report)
             if head:
@@ -86,6 +90,15 @@ def make_quiz(seed: int, count: int = 5, level: str = "basic") -> Quiz:
     name = f"quiz-{seed}-{level}"
     return Quiz(seed, count, level, _network_text(name, sample, layers, seed, count, level),
                 _key_text(report, seed, count, level))
+
+
+def _pick(features: list[str], channels: int) -> str | None:
+    """The next feature to show: groups need two channels, so on a one-channel input a
+    convolution that adds channels (dilated, transposed) comes first."""
+    usable = [f for f in features if f != "groups" or channels > 1]
+    if channels == 1 and "groups" in features:
+        usable = [f for f in usable if f != "ceil_mode"] or usable
+    return usable[-1] if usable else None
 
 
 def _input(rng: random.Random, advanced: bool) -> tuple[int, int, int]:

@@ -25,7 +25,7 @@ from typing import Callable, Sequence
 from cnncalc.analysis import Report, Row
 from cnncalc.layers.base import check_dim, ntuple
 from cnncalc.spec import INPUT
-from cnncalc.teach.working import SPATIAL
+from cnncalc.teach.working import SPATIAL, group_dims
 
 
 @dataclass(frozen=True)
@@ -130,12 +130,9 @@ def window(spans: tuple[Span, ...], kernels: Sequence[int], strides: Sequence[in
         new.append(Span(span.size + reach * span.jump, span.jump * s,
                         span.start + (Fraction(reach, 2) - p) * span.jump))
         cases.append((span, reach, s, p, new[-1]))
-    if all(c == cases[0] for c in cases):
-        labelled = [("RF", cases[0])]
-    else:
-        labelled = [(f"RF {d}", c) for d, c in zip(dims, cases)]
     lines = []
-    for label, (span, reach, s, p, out) in labelled:
+    for group, (span, reach, s, p, out) in group_dims(dims, cases):
+        label = "RF" if len(group) == len(dims) else f"RF {'/'.join(group)}"
         lines.append(f"{label} size = r + D·(K−1)·j = {span.size} + {reach}·{span.jump} = "
                      f"{out.size}, jump = j·S = {span.jump}·{s} = {out.jump}")
         lines.append(f"{label} start = s + (D·(K−1)/2 − P)·j = {fraction(span.start)} + "
@@ -152,7 +149,8 @@ def union(row: Row, inputs: Sequence[tuple[Span, ...]]):
     """A merge sees everything each of its inputs sees: the union of their fields."""
     spatial = {s[2:] for s in row.input_shapes}
     if len(spatial) > 1 or len({len(s) for s in inputs}) > 1:
-        raise Stop("its inputs differ in spatial size (broadcast), so positions do not pair up")
+        raise Stop("an input is broadcast over space (as in squeeze-and-excitation), so what "
+                   "a position sees depends on where it is")
     if all(spans == inputs[0] for spans in inputs):
         return inputs[0], []
     merged = []

@@ -111,6 +111,14 @@ def flag_floor(board: Board, group: list[str], numerator: int, stride: int,
                    f"drops only right padding, no input)")
 
 
+def flag_gaps(board: Board, group: list[str], extent: int, stride: int, out: int) -> None:
+    """A stride longer than the (dilated) window skips the positions between windows."""
+    if stride > extent and out > 1:
+        gap = stride - extent
+        board.show("output_shape", f"  (stride {stride} > window {extent}: the {gap} "
+                   f"position{'s' if gap > 1 else ''} between windows are skipped)")
+
+
 # -- notation ----------------------------------------------------------------------------------
 
 def num(n: int) -> str:
@@ -149,14 +157,18 @@ def product(symbols: Sequence[str], factors: Sequence[int]) -> tuple[str, str, i
     return " · ".join(symbols), " · ".join(num(f) for f in factors), prod(factors)
 
 
-def labelled_dims(labels: Sequence[str], cases: Sequence[Any]) -> list[tuple[str, Any]]:
-    """Dimensions whose numbers are all the same are worked once, labelled ``H_out = W_out``.
+def group_dims(symbols: Sequence[str], cases: Sequence[Any]) -> list[tuple[list[str], Any]]:
+    """Dimensions with the same numbers, grouped (first appearance first), to be worked once.
 
-    >>> labelled_dims(["H_out", "W_out"], [(32, 5), (32, 5)])
-    [('H_out = W_out', (32, 5))]
-    >>> labelled_dims(["H_out", "W_out"], [(32, 5), (30, 5)])
-    [('H_out', (32, 5)), ('W_out', (30, 5))]
+    >>> group_dims(["D", "H", "W"], [(16, 1), (112, 2), (112, 2)])
+    [(['D'], (16, 1)), (['H', 'W'], (112, 2))]
     """
-    if len(cases) > 1 and all(c == cases[0] for c in cases):
-        return [(" = ".join(labels), cases[0])]
-    return list(zip(labels, cases))
+    groups: list[tuple[list[str], Any]] = []
+    for symbol, case in zip(symbols, cases):
+        for members, seen in groups:
+            if seen == case:
+                members.append(symbol)
+                break
+        else:
+            groups.append(([symbol], case))
+    return groups

@@ -10,7 +10,7 @@ from cnncalc.layers.base import ntuple
 from cnncalc.layers.conv import _ConvNd, _ConvTransposeNd
 from cnncalc.teach.explainers.registry import explains
 from cnncalc.teach.working import (KERNEL, SPATIAL, Board, Working, agree, flag_floor,
-                                   labelled_dims, num, per_dim)
+                                   flag_gaps, group_dims, num, per_dim)
 
 
 def conv_title(layer) -> str:
@@ -47,8 +47,8 @@ def convolution(row: Row) -> Working:
         x[2:], _per(layer, "kernel_size"), _per(layer, "stride"), _per(layer, "dilation"),
         pairs)]
     out = [None] * layer.ndim
-    for label, case in labelled_dims([f"{d}_out" for d in dims], cases):
-        group = [d for d in dims if f"{d}_out" in label.split(" = ")]
+    for group, case in group_dims(dims, cases):
+        label = " = ".join(f"{d}_out" for d in group)
         size, k, s, d, left, right = case
         value = f.conv_output_size(size, k, s, left, d, padding_right=right)
         numerator = size + left + right - d * (k - 1) - 1
@@ -65,6 +65,7 @@ def convolution(row: Row) -> Working:
             working += f" = floor({num(numerator)} / {s}) + 1"
         board.show("output_shape", f"{label} = {formula} = {working} = {num(value)}")
         flag_floor(board, group, numerator, s, right)
+        flag_gaps(board, group, d * (k - 1) + 1, s, value)
         for symbol in group:
             out[dims.index(symbol)] = value
     board.result("output_shape", (x[0], layer.out_channels, *out))
@@ -87,8 +88,8 @@ def transposed_convolution(row: Row) -> Working:
                                    _per(layer, "padding"), _per(layer, "output_padding"),
                                    _per(layer, "dilation"))]
     out = [None] * layer.ndim
-    for label, (size, k, s, p, op, d) in labelled_dims([f"{d}_out" for d in dims], cases):
-        group = [d for d in dims if f"{d}_out" in label.split(" = ")]
+    for group, (size, k, s, p, op, d) in group_dims(dims, cases):
+        label = " = ".join(f"{d}_out" for d in group)
         value = f.conv_transpose_output_size(size, k, s, p, op, d)
         agree((size - 1) * s - 2 * p + d * (k - 1) + op + 1, value, f"{row.name} {label}")
         board.show("output_shape",

@@ -7,8 +7,8 @@ from cnncalc.analysis import Row
 from cnncalc.layers.base import ntuple
 from cnncalc.layers.pool import _AdaptivePool, _WindowPool
 from cnncalc.teach.explainers.registry import explains
-from cnncalc.teach.working import (SPATIAL, Board, Working, agree, flag_floor, labelled_dims,
-                                   num, per_dim)
+from cnncalc.teach.working import (SPATIAL, Board, Working, agree, flag_floor, flag_gaps,
+                                   group_dims, num, per_dim)
 
 NO_MACS = "MACs = 0 (pooling compares or averages; the torch convention counts no MACs for it)"
 
@@ -40,8 +40,8 @@ def window_pool(row: Row) -> Working:
     cases = list(zip(x[2:], *(pool_per_dim(layer, n) for n in
                                ("kernel_size", "stride", "padding", "dilation"))))
     out = [0] * layer.ndim
-    for label, (size, k, s, p, d) in labelled_dims([f"{d}_out" for d in dims], cases):
-        group = [d for d in dims if f"{d}_out" in label.split(" = ")]
+    for group, (size, k, s, p, d) in group_dims(dims, cases):
+        label = " = ".join(f"{d}_out" for d in group)
         value = f.pool_output_size(size, k, s, p, d, layer.ceil_mode)
         numerator = size + 2 * p - d * (k - 1) - 1
         symbol = group[0]
@@ -73,6 +73,7 @@ def window_pool(row: Row) -> Working:
                 if floor != value:
                     board.show("output_shape", f"  ceil_mode keeps a last, partial window "
                                f"(floor would give {floor})")
+        flag_gaps(board, group, d * (k - 1) + 1, s, value)
         for symbol in group:
             out[dims.index(symbol)] = value
     board.result("output_shape", (*x[:2], *out))
@@ -87,16 +88,15 @@ def adaptive_pool(row: Row) -> Working:
     shown = "×".join("None" if s is None else str(s) for s in sizes)
     board = Board(f"{row.type} output_size {shown}")
     dims = SPATIAL[layer.ndim]
-    out = []
-    for symbol, size, wanted in zip(dims, x[2:], sizes):
+    out = [n if wanted is None else wanted for n, wanted in zip(x[2:], sizes)]
+    for group, (size, wanted) in group_dims(dims, list(zip(x[2:], sizes))):
+        label = " = ".join(f"{d}_out" for d in group)
         if wanted is None:
-            out.append(size)
-            board.show("output_shape", f"{symbol}_out = {symbol}_in = {num(size)}  "
+            board.show("output_shape", f"{label} = {group[0]}_in = {num(size)}  "
                        "(output_size None keeps it)")
-            continue
-        out.append(wanted)
-        board.show("output_shape", f"{symbol}_out = output_size = {num(wanted)}; "
-                   + adaptive_windows(size, wanted))
+        else:
+            board.show("output_shape", f"{label} = output_size = {num(wanted)}; "
+                       + adaptive_windows(size, wanted))
     board.result("output_shape", (*x[:2], *out))
     board.result("macs", 0, NO_MACS)
     return board.done()
@@ -110,8 +110,8 @@ def adaptive_windows(size: int, out: int) -> str:
     '14 / 7 = 2 exactly: windows of 2, like a pool with kernel = stride = 2'
     >>> adaptive_windows(7, 1)
     'one window over all 7 positions (global pooling)'
-    >>> adaptive_windows(10, 4)
-    '10 / 4 is not exact: windows of 3 or 4 positions, some overlapping'
+    >>> adaptive_windows(5, 3)
+    '5 / 3 is not exact: windows of 2 or 3 positions, some overlapping'
     """
     if out == 1:
         return f"one window over all {num(size)} positions (global pooling)"

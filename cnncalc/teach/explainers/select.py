@@ -16,8 +16,9 @@ def chunk(row: Row) -> Working:
     sizes = chunk_sizes(x[dim], layer.chunks)
     board = Board(f"Chunk {layer.chunks} parts along dim {layer.dim}, part {layer.index}")
     step = -(-x[dim] // layer.chunks)
+    smaller = ", the last one smaller" if sizes[-1] != step else ""
     board.show("output_shape", f"torch.chunk: parts of ceil({num(x[dim])} / {layer.chunks}) = "
-               f"{num(step)}, the last one smaller: {', '.join(num(s) for s in sizes)}")
+               f"{num(step)}{smaller}: {', '.join(num(s) for s in sizes)}")
     out = tuple(sizes[layer.index] if k == dim else n for k, n in enumerate(x))
     board.result("output_shape", out, f"part {layer.index} has {num(sizes[layer.index])} → "
                  f"{shape(out)}")

@@ -1,0 +1,276 @@
+"""``cnncalc check``: answers marked against the analysis; bad answer files are located errors.
+
+The expected numbers are LeNet-5's (pinned in examples/lenet5.yaml's comments to the paper and
+verified against torch by the zoo tests) and issue 2's textbook cases (course notes).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, strategies as st
+
+import cnncalc
+from cnncalc.cli import main
+from cnncalc.teach import AnswersError, check, load_answers
+from cnncalc.teach.answers import BadAnswer, parse_count, parse_shape
+
+LENET = str(Path(__file__).parent.parent / "examples" / "lenet5.yaml")
+
+ALL_RIGHT = """\
+c1: {output_shape: 28x28x6, params: 156, macs: "117,600", flops: 235200}
+s2: {output_shape: [6, 14, 14], params: 0}
+c3: {output_shape: [1, 16, 10, 10], params: 2_416, macs: 240 000}
+s4: {output_shape: 5x5x16}
+c5: {output_shape: "(120, 1, 1)", params: 48120, macs: 48000}
+flatten_1: {output_shape: 120}
+f6: {output_shape: "torch.Size([1, 84])", params: "10,164", macs: 10080}
+output: {params: 850, flops: 1680}
+totals: {params: "61,706", macs: 416520, flops: 833040}
+"""
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def answers_file(tmp_path, text: str) -> str:
+    path = tmp_path / "answers.yaml"
+    path.write_text(text)
+    return str(path)
+
+
+# -- issue 6's "Done when" ---------------------------------------------------------------------
+
+def test_an_all_correct_answers_file_exits_0(tmp_path):
+    result = run("check", LENET, answers_file(tmp_path, ALL_RIGHT))
+    assert result.exit_code == 0, result.output
+    assert "✗" not in result.output
+    assert result.output.count("✓") == 22
+    assert "Score: 22/22 — all correct" in result.output
+
+
+def test_two_wrong_fields_are_exactly_the_two_marked_with_the_working(tmp_path):
+    wrong = ALL_RIGHT.replace("params: 2_416", "params: 2_400").replace(
+        "s4: {output_shape: 5x5x16}", "s4: {output_shape: 4x4x16}")
+    result = run("check", LENET, answers_file(tmp_path, wrong))
+    assert result.exit_code == 1
+    assert result.output.count("✗") == 2
+    assert result.output.count("✓") == 20
+    lines = result.output.splitlines()
+    params = lines.index("  ✗ params       2,400")
+    assert lines[params + 1] == "      expected 2,416"
+    assert lines[params + 2] == \
+        "      params = (Cin/g · Kh·Kw + 1) · Cout = (6 · 5·5 + 1) · 16 = 2,416"
+    shape = next(i for i, line in enumerate(lines) if line.startswith("  ✗ output_shape 4x4x16"))
+    assert "(read as H×W×C (channels last), batch excluded)" in lines[shape]
+    assert lines[shape + 1] == "      expected [1, 16, 5, 5] = 5x5x16"
+    assert "floor((10 + 0 − 2) / 2) + 1 = floor(8 / 2) + 1 = 5" in lines[shape + 3]
+    assert lines[-1] == "Score: 20/22 — 2 wrong: c3 params, s4 output_shape"
+
+
+def test_a_textbook_hxwxc_string_is_accepted_for_a_10_32_32_output(tmp_path):
+    net = tmp_path / "net.yaml"
+    net.write_text("input: [3, 32, 32]\nlayers:\n"
+                   "  - Conv2d: {name: c, out_channels: 10, kernel_size: 5, padding: 2}\n")
+    result = run("check", str(net), answers_file(tmp_path, "c: {output_shape: 32x32x10}\n"))
+    assert result.exit_code == 0, result.output
+    assert "✓ output_shape 32x32x10 → [1, 10, 32, 32]  (read as H×W×C (channels last), " \
+           "batch excluded)" in result.output
+
+
+# -- issue 2's textbook cases --------------------------------------------------------------------
+
+@pytest.mark.parametrize("network, answers", [
+    ({"input": [3, 32, 32], "layers": [{"Conv2d": {"name": "c", "out_channels": 10,
+                                                   "kernel_size": 5, "padding": 2}}]},
+     {"c": {"output_shape": "32x32x10", "params": 760}}),
+    ({"input": [3, 32, 32], "layers": [{"Conv2d": {"name": "c", "out_channels": 192,
+                                                   "kernel_size": 3, "bias": False}}]},
+     {"c": {"params": "5,184"}}),
+    ({"input": [12, 24, 24], "layers": [{"Conv2d": {"name": "g", "out_channels": 64,
+                                                    "kernel_size": 3, "groups": 4,
+                                                    "bias": False}}]},
+     {"g": {"params": "1,728"}}),
+    ({"input": [12, 24, 24], "layers": [
+        {"Conv2d": {"name": "dw", "out_channels": 12, "kernel_size": 3, "groups": 12,
+                    "bias": False}},
+        {"Conv2d": {"name": "pw", "out_channels": 64, "kernel_size": 1, "bias": False}}]},
+     {"dw": {"params": 108}, "pw": {"params": 768}, "totals": {"params": 876}}),
+    ({"input": [3, 32, 32], "layers": [{"Conv2d": {"name": "a", "out_channels": 6,
+                                                   "kernel_size": 5}},
+                                       {"Conv2d": {"name": "b", "out_channels": 10,
+                                                   "kernel_size": 5}}]},
+     {"a": {"output_shape": "28x28x6"}, "b": {"output_shape": "24x24x10"}}),
+    ({"input": [12000], "layers": [{"Linear": {"name": "fc", "out_features": 12}}]},
+     {"fc": {"params": "144,012", "output_shape": 12}}),
+], ids=["conv-760", "conv-5184", "grouped-1728", "separable-876", "28-then-24", "fc-144012"])
+def test_textbook_answers_get_a_full_score(network, answers):
+    result = check(cnncalc.Network(**network), answers)
+    assert result.all_correct, result.text()
+    assert result.total == sum(len(fields) for fields in answers.values())
+
+
+# -- reading answers ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("written, value", [
+    (117600, 117600), ("117600", 117600), ("117,600", 117600), ("117_600", 117600),
+    ("117 600", 117600), ("117'600", 117600), ("1,536,000", 1536000), (" 760 ", 760),
+])
+def test_counts_with_thousands_separators_are_read_exactly(written, value):
+    assert parse_count(written) == value
+
+
+@given(st.integers(0, 10 ** 18), st.sampled_from([",", "_", " ", "'"]))
+def test_any_count_written_with_separators_reads_back(n, separator):
+    assert parse_count(f"{n:,}".replace(",", separator)) == n
+
+
+@pytest.mark.parametrize("written, reason", [
+    ("1.5M", "rounded figure (M = million)"), ("2k", "rounded figure (k = thousand)"),
+    ("15.47 GMACs", "rounded figure (G = billion)"), ("1.5 million", "rounded figure (million)"),
+    ("1.5e6", "decimal or scientific"), ("768000.0", "decimal or scientific"),
+    (768000.5, "decimal number"), ("1,53,6000", "group the digits in threes"),
+    ("1,536_000", "one kind of separator"), ("1.536.000", "a dot reads as a decimal point"),
+    ("lots", "not a number"), (True, "not a count"),
+])
+def test_inexact_or_unreadable_counts_are_refused_with_the_reason(written, reason):
+    with pytest.raises(BadAnswer, match="") as err:
+        parse_count(written)
+    assert reason in err.value.message
+
+
+@pytest.mark.parametrize("written, dims, channels_last", [
+    ([6, 28, 28], (6, 28, 28), False), ("28x28x6", (28, 28, 6), True),
+    ("28 × 28 × 6", (28, 28, 6), True), ("28*28*6", (28, 28, 6), True),
+    ("1x28x28x6", (1, 28, 28, 6), True), ("(1, 6, 28, 28)", (1, 6, 28, 28), False),
+    ("torch.Size([1, 6, 28, 28])", (1, 6, 28, 28), False), (84, (84,), False),
+])
+def test_shapes_are_read_as_lists_or_textbook_strings(written, dims, channels_last):
+    answer = parse_shape(written)
+    assert (answer.dims, answer.channels_last) == (dims, channels_last)
+
+
+@pytest.mark.parametrize("answer, reading, correct", [
+    ("28x28x6", "H×W×C (channels last), batch excluded", True),
+    ("1x28x28x6", "N×H×W×C (channels last), batch included", True),
+    ([6, 28, 28], "C×H×W (channels first), batch excluded", True),
+    ([1, 6, 28, 28], "C×H×W (channels first), batch included", True),
+    ([2, 6, 28, 28], "C×H×W (channels first), batch included", False),
+    ("6x28x28", "H×W×C (channels last), batch excluded", False),
+    ([6, 28], "as written", False),
+])
+def test_each_shape_answer_says_how_it_was_read(answer, reading, correct):
+    result = check(cnncalc.load(LENET), {"c1": {"output_shape": answer}})
+    (mark,) = result.marks
+    assert (mark.reading, mark.correct) == (reading, correct)
+
+
+def test_a_chw_string_is_read_hxwxc_and_the_mistake_is_explained():
+    (mark,) = check(cnncalc.load(LENET), {"c1": {"output_shape": "6x28x28"}}).marks
+    assert not mark.correct
+    assert mark.got == (1, 28, 6, 28)
+    assert "in C×H×W order this answer would be right" in mark.note
+    assert "[6, 28, 28]" in mark.note
+
+
+def test_shapes_with_the_batch_follow_the_batch_option():
+    network = cnncalc.load(LENET)
+    assert check(network, {"c1": {"output_shape": [4, 6, 28, 28]}}, batch=4).all_correct
+    assert check(network, {"c1": {"output_shape": "28x28x6", "macs": 470400}},
+                 batch=4).all_correct
+
+
+def test_a_blank_answer_is_wrong_not_bad_input(tmp_path):
+    result = run("check", LENET, answers_file(tmp_path, "c1:\n  params:\n  macs: 117600\n"))
+    assert result.exit_code == 1
+    assert "✗ params       (no answer)" in result.output
+    assert "Score: 1/2" in result.output
+
+
+# -- json --------------------------------------------------------------------------------------
+
+def test_json_output_for_autograders(tmp_path):
+    text = "c1: {params: 156, output_shape: 28x28x6}\nc3: {macs: 1}\n"
+    result = run("check", LENET, answers_file(tmp_path, text), "--format", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert (data["score"], data["total"]) == (2, 3)
+    assert [{k: f[k] for k in ("layer", "field", "expected", "got", "correct")}
+            for f in data["fields"]] == [
+        {"layer": "c1", "field": "output_shape", "expected": [1, 6, 28, 28],
+         "got": [1, 6, 28, 28], "correct": True},
+        {"layer": "c1", "field": "params", "expected": 156, "got": 156, "correct": True},
+        {"layer": "c3", "field": "macs", "expected": 240000, "got": 1, "correct": False}]
+    assert data["fields"][0]["answer"] == "28x28x6"
+    assert data["fields"][2]["working"][-1].endswith("= 240,000")
+
+
+# -- bad input: exit 2, every problem located ----------------------------------------------------
+
+def test_bad_answers_are_all_reported_with_their_positions(tmp_path):
+    path = answers_file(tmp_path, (
+        "c1:\n"
+        "  output_shape: 6,28,28\n"
+        "  params: 1.5M\n"
+        "  mac: 3\n"
+        "c33: {params: 3}\n"
+        "s2: 5\n"
+        "totals: {output_shape: [1]}\n"))
+    result = run("check", LENET, path)
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        f"{path}:2:17: c1: output_shape: '6,28,28' is not a shape: sizes separated by commas "
+        "could be one number with thousands separators (expected a list [C, H, W] (channels "
+        "first) or a textbook string HxWxC such as 32x32x10)",
+        f"{path}:3:11: c1: params: '1.5M' is a rounded figure (M = million); a count is "
+        "checked exactly, so write every digit (expected a whole number such as 1,536,000)",
+        f"{path}:4:3: c1: unknown field 'mac'; did you mean 'macs'? (expected one of "
+        "output_shape, params, macs, flops)",
+        f"{path}:5:1: no layer named 'c33' in LeNet-5; did you mean 'c3'? (expected a layer "
+        "name as summary prints it, or totals)",
+        f"{path}:6:5: s2: a layer's answers are a mapping of field: answer (expected "
+        "{output_shape: ..., params: ..., macs: ..., flops: ...}, got 5)",
+        f"{path}:7:10: totals: unknown field 'output_shape' (expected one of params, macs, "
+        "flops)",
+    ]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "an answers file maps layer names to answers"),
+    ("[1, 2]\n", "an answers file maps layer names to answers"),
+    ("c1: {params: [}\n", "invalid YAML"),
+    ("c1: !!python/object:os.system {}\n", ""),
+])
+def test_unreadable_answers_files_exit_2(tmp_path, text, message):
+    result = run("check", LENET, answers_file(tmp_path, text))
+    assert result.exit_code == 2
+    assert result.output.startswith(str(tmp_path / "answers.yaml"))
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_missing_answers_file_and_directory_exit_2(tmp_path):
+    missing = run("check", LENET, str(tmp_path / "nope.yaml"))
+    assert missing.exit_code == 2 and "no such file" in missing.output
+    directory = run("check", LENET, str(tmp_path))
+    assert directory.exit_code == 2 and "is a directory, not an answers file" in directory.output
+
+
+def test_a_broken_network_file_exits_2_before_any_marking(tmp_path):
+    net = tmp_path / "net.yaml"
+    net.write_text("input: [3, 32, 32]\nlayers:\n  - Conv2D: {out_channels: 4}\n")
+    result = run("check", str(net), answers_file(tmp_path, "conv2d_1: {params: 1}\n"))
+    assert result.exit_code == 2
+    assert "did you mean 'Conv2d'?" in result.output
+
+
+def test_the_python_api_raises_a_located_error_for_bad_answers(tmp_path):
+    path = answers_file(tmp_path, "c1: {params: 2k}\n")
+    with pytest.raises(AnswersError) as err:
+        check(cnncalc.load(LENET), load_answers(path), source=path)
+    (problem,) = err.value.problems
+    assert (problem.position.line, problem.position.column) == (1, 14)

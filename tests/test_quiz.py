@@ -1,0 +1,113 @@
+"""``cnncalc quiz``: reproducible, always-valid exercises whose key passes ``check``."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from click.testing import CliRunner
+from hypothesis import given, strategies as st
+
+import cnncalc
+from cnncalc.cli import main
+from cnncalc.teach import check, make_quiz
+from cnncalc.teach.quiz import FEATURES, MAX_COUNT
+from cnncalc.torch import to_torch
+
+seeds = st.integers(0, 2 ** 32)
+levels = st.sampled_from(["basic", "advanced"])
+counts = st.integers(1, 12)
+
+
+def features_of(text: str) -> set[str]:
+    found = set()
+    for marker, feature in (("groups:", "groups"), ("dilation:", "dilation"),
+                            ("ConvTranspose2d", "transposed"), ("ceil_mode: true", "ceil_mode")):
+        if marker in text:
+            found.add(feature)
+    return found
+
+
+@given(seed=seeds, level=levels, count=counts)
+def test_the_key_round_trips_through_check_with_a_full_score(seed, level, count):
+    quiz = make_quiz(seed, count, level)
+    result = check(quiz.network(), quiz.key(), source="key.yaml")
+    assert result.all_correct, result.text()
+    layers = cnncalc.analyze(quiz.network()).layers
+    assert len(layers) == count
+    assert result.total == 4 * count  # output_shape, params, macs, flops of every layer
+
+
+@given(seed=seeds, level=levels, count=counts)
+def test_the_same_seed_gives_the_same_files(seed, level, count):
+    first, again = make_quiz(seed, count, level), make_quiz(seed, count, level)
+    assert (first.network_text, first.key_text) == (again.network_text, again.key_text)
+
+
+def test_different_seeds_give_different_quizzes():
+    texts = {make_quiz(seed, 5, "basic").network_text.split("name:")[1] for seed in range(20)}
+    assert len(texts) == 20
+
+
+@given(seed=seeds, count=st.integers(4, 12))
+def test_an_advanced_quiz_brings_groups_dilation_transposed_and_ceil_mode(seed, count):
+    assert features_of(make_quiz(seed, count, "advanced").network_text) == set(FEATURES)
+
+
+@given(seed=seeds, count=counts)
+def test_a_basic_quiz_keeps_to_plain_convolutions_pooling_and_linear_layers(seed, count):
+    text = make_quiz(seed, count, "basic").network_text
+    assert features_of(text) == set()
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("level", ["basic", "advanced"])
+def test_torch_runs_every_exercise_and_agrees_with_the_key(seed, level):
+    quiz = make_quiz(seed, 6, level)
+    twin = to_torch(quiz.network())
+    sample = quiz.network().input
+    with torch.no_grad():
+        out = twin(torch.zeros(1, *sample))
+    last = list(quiz.key().values())[-1]
+    assert list(out.shape[1:]) == list(last["output_shape"])
+    total = sum(entry["params"] for entry in quiz.key().values())
+    assert sum(p.numel() for p in twin.parameters()) == total
+
+
+def test_quiz_command_seed_7_advanced_round_trips_through_check(tmp_path):
+    runner = CliRunner()
+    made = runner.invoke(main, ["quiz", "--seed", "7", "--level", "advanced", "--out",
+                                str(tmp_path / "q")])
+    assert made.exit_code == 0, made.output
+    assert "seed 7" in made.output
+    quiz, key = tmp_path / "q" / "quiz.yaml", tmp_path / "q" / "key.yaml"
+    assert quiz.read_text() == make_quiz(7, 5, "advanced").network_text
+    checked = runner.invoke(main, ["check", str(quiz), str(key)])
+    assert checked.exit_code == 0, checked.output
+    assert "Score: 20/20 — all correct" in checked.output
+
+
+def test_quiz_without_a_seed_prints_the_seed_it_used(tmp_path):
+    made = CliRunner().invoke(main, ["quiz", "--out", str(tmp_path)])
+    assert made.exit_code == 0, made.output
+    seed = int(made.output.split("seed ")[1].split(",")[0])
+    assert (tmp_path / "quiz.yaml").read_text() == make_quiz(seed, 5, "basic").network_text
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--count", "0"], "expected a whole number ≥ 1"),
+    (["--count", str(MAX_COUNT + 1)], f"at most {MAX_COUNT}"),
+    (["--level", "expert"], "'expert' is not one of 'basic', 'advanced'"),
+    (["--seed", "-1"], "-1 is not in the range x>=0"),
+])
+def test_bad_quiz_options_exit_2(tmp_path, args, message):
+    result = CliRunner().invoke(main, ["quiz", "--out", str(tmp_path), *args])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_quiz_into_a_file_path_exits_2(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = CliRunner().invoke(main, ["quiz", "--seed", "1", "--out", str(blocker)])
+    assert result.exit_code == 2
+    assert result.output.startswith(f"{blocker}: cannot write the quiz")
