@@ -116,10 +116,11 @@ def pool_output_size(size: int, kernel_size: int, stride: int | None = None, pad
 
 
 def conv_params(in_channels: int, out_channels: int, kernel_size: int | Sequence[int],
-                groups: int = 1, bias: bool = True) -> int:
+                groups: int = 1, bias: bool = True, ndim: int = 2) -> int:
     """Learnable parameters of a convolution (plain or transposed).
 
-    ``(Cin/groups · prod(K) + 1) · Cout``, the ``+ 1`` only with a bias.
+    ``(Cin/groups · prod(K) + 1) · Cout``, the ``+ 1`` only with a bias. An int ``kernel_size``
+    is square (cubic for ``ndim=3``), as ``torch.nn.Conv{ndim}d`` reads it.
 
     >>> conv_params(3, 192, kernel_size=3, bias=False)
     5184
@@ -128,7 +129,7 @@ def conv_params(in_channels: int, out_channels: int, kernel_size: int | Sequence
     >>> conv_params(12, 12, kernel_size=3, groups=12, bias=False)
     108
     """
-    weights = in_channels // groups * _area(kernel_size)
+    weights = in_channels // groups * _area(kernel_size, ndim)
     return (weights + (1 if bias else 0)) * out_channels
 
 
@@ -137,12 +138,17 @@ def conv_macs(in_channels: int, out_channels: int, kernel_size: int | Sequence[i
     """Multiply-accumulates of a convolution, bias excluded.
 
     ``N · Cout · prod(output spatial) · Cin/groups · prod(K)``, which is half of what
-    ``torch.utils.flop_counter.FlopCounterMode`` reports.
+    ``torch.utils.flop_counter.FlopCounterMode`` reports. Int sizes are square (2-D) unless
+    the other size is a list that says how many dimensions there are.
 
     >>> conv_macs(3, 10, kernel_size=5, output_size=(32, 32))
     768000
+    >>> conv_macs(3, 10, kernel_size=5, output_size=32)
+    768000
     """
-    return batch * out_channels * _area(output_size) * (in_channels // groups) * _area(kernel_size)
+    ndim = _ndim(output_size, kernel_size)
+    return (batch * out_channels * _area(output_size, ndim) * (in_channels // groups)
+            * _area(kernel_size, ndim))
 
 
 def conv_transpose_macs(in_channels: int, out_channels: int, kernel_size: int | Sequence[int],
@@ -156,7 +162,9 @@ def conv_transpose_macs(in_channels: int, out_channels: int, kernel_size: int | 
     >>> conv_transpose_macs(64, 32, kernel_size=4, input_size=(8, 8))
     2097152
     """
-    return batch * in_channels * _area(input_size) * (out_channels // groups) * _area(kernel_size)
+    ndim = _ndim(input_size, kernel_size)
+    return (batch * in_channels * _area(input_size, ndim) * (out_channels // groups)
+            * _area(kernel_size, ndim))
 
 
 def linear_params(in_features: int, out_features: int, bias: bool = True) -> int:
@@ -168,8 +176,12 @@ def linear_params(in_features: int, out_features: int, bias: bool = True) -> int
     return (in_features + (1 if bias else 0)) * out_features
 
 
-def _area(size: int | Sequence[int]) -> int:
-    return size if isinstance(size, int) else prod(size)
+def _area(size: int | Sequence[int], ndim: int) -> int:
+    return size ** ndim if isinstance(size, int) else prod(size)
+
+
+def _ndim(*sizes: int | Sequence[int]) -> int:
+    return next((len(s) for s in sizes if not isinstance(s, int)), 2)
 
 
 def _signed(n: int) -> str:

@@ -60,6 +60,12 @@ def spread(draw, values: list[int]) -> int | list[int]:
     return list(values)
 
 
+def relaxed(draw, valid: bool) -> bool:
+    """Whether to drop one validity constraint: never for valid cases, now and then otherwise
+    (dropping every constraint at once would make almost every case invalid)."""
+    return not valid and draw(st.integers(0, 2)) == 0
+
+
 def ints(draw, n: int, lo: int, hi: int) -> list[int]:
     return [draw(st.integers(lo, hi)) for _ in range(n)]
 
@@ -88,7 +94,7 @@ def feature_dim(draw, rank: int) -> int:
 # -- convolutions ------------------------------------------------------------------------------
 
 def channels_and_groups(draw, valid: bool) -> tuple[int, int, int]:
-    if not valid:
+    if relaxed(draw, valid):
         return draw(st.integers(1, 6)), draw(st.integers(1, 6)), draw(st.integers(1, 3))
     if draw(st.booleans()):  # depthwise
         groups = draw(st.integers(1, 4))
@@ -102,10 +108,11 @@ def conv(draw, n: int, valid: bool) -> Case:
     cin, cout, groups = channels_and_groups(draw, valid)
     kernel = ints(draw, n, 1, 4 if valid else 5)
     dilation = ints(draw, n, 1, 3)
+    fit = not relaxed(draw, valid)
     mode = draw(st.sampled_from(["zeros", "zeros", "zeros", "reflect", "replicate", "circular"]))
     kind = draw(st.sampled_from(["numbers", "numbers", "same", "valid"]))
     if kind == "same":
-        stride = [1] * n if valid or draw(st.booleans()) else ints(draw, n, 1, 3)
+        stride = ints(draw, n, 1, 3) if relaxed(draw, valid) else [1] * n
         totals = [d * (k - 1) for d, k in zip(dilation, kernel)]
         pads = [(t // 2, t - t // 2) for t in totals]
         padding: Any = "same"
@@ -116,7 +123,7 @@ def conv(draw, n: int, valid: bool) -> Case:
         padding = spread(draw, numbers) if kind == "numbers" else "valid"
     sizes = []
     for k, d, (left, right) in zip(kernel, dilation, pads):
-        if not valid:
+        if not fit:
             sizes.append(draw(st.integers(1, 8)))
             continue
         least = max(1, d * (k - 1) + 1 - left - right)
@@ -140,13 +147,15 @@ def conv_transpose(draw, n: int, valid: bool) -> Case:
     stride = ints(draw, n, 1, 3)
     dilation = ints(draw, n, 1, 3)
     sizes = ints(draw, n, 1, 6)
-    if valid:
+    if relaxed(draw, valid):
+        extra = ints(draw, n, 0, 3)
+    else:
         extra = [draw(st.integers(0, max(s, d) - 1)) for s, d in zip(stride, dilation)]
+    if relaxed(draw, valid):
+        pads = ints(draw, n, 0, 4)
+    else:
         pads = [draw(st.integers(0, min(3, ((w - 1) * s + d * (k - 1) + op) // 2)))
                 for w, s, d, k, op in zip(sizes, stride, dilation, kernel, extra)]
-    else:
-        extra = ints(draw, n, 0, 3)
-        pads = ints(draw, n, 0, 4)
     args = {"out_channels": cout, "kernel_size": spread(draw, kernel),
             "stride": spread(draw, stride), "padding": spread(draw, pads),
             "output_padding": spread(draw, extra), "groups": groups,
@@ -162,14 +171,16 @@ def conv_transpose(draw, n: int, valid: bool) -> Case:
 def pool_geometry(draw, n: int, valid: bool, dilated: bool, unpadded_fit: bool = False):
     kernel = ints(draw, n, 1, 4)
     dilation = ints(draw, n, 1, 3) if dilated else [1] * n
-    if valid:
+    if relaxed(draw, valid):
+        pads = ints(draw, n, 0, 3)
+    else:
         pads = [draw(st.integers(0, k // 2)) for k in kernel]
+    if relaxed(draw, valid):
+        sizes = ints(draw, n, 1, 7)
+    else:
         least = [k if unpadded_fit else max(1, d * (k - 1) + 1 - 2 * p)
                  for k, d, p in zip(kernel, dilation, pads)]
         sizes = [draw(st.integers(lo, lo + 6)) for lo in least]
-    else:
-        pads = ints(draw, n, 0, 3)
-        sizes = ints(draw, n, 1, 7)
     stride = None if draw(st.booleans()) else spread(draw, ints(draw, n, 1, 3))
     return kernel, stride, pads, dilation, sizes
 

@@ -66,7 +66,7 @@ def test_two_wrong_fields_are_exactly_the_two_marked_with_the_working(tmp_path):
     assert lines[params + 2] == \
         "      params = (Cin/g · Kh·Kw + 1) · Cout = (6 · 5·5 + 1) · 16 = 2,416"
     shape = next(i for i, line in enumerate(lines) if line.startswith("  ✗ output_shape 4x4x16"))
-    assert "(read as H×W×C (channels last), batch excluded)" in lines[shape]
+    assert "(read as H×W×C, channels last, batch excluded)" in lines[shape]
     assert lines[shape + 1] == "      expected [1, 16, 5, 5] = 5x5x16"
     assert "floor((10 + 0 − 2) / 2) + 1 = floor(8 / 2) + 1 = 5" in lines[shape + 3]
     assert lines[-1] == "Score: 20/22 — 2 wrong: c3 params, s4 output_shape"
@@ -78,7 +78,7 @@ def test_a_textbook_hxwxc_string_is_accepted_for_a_10_32_32_output(tmp_path):
                    "  - Conv2d: {name: c, out_channels: 10, kernel_size: 5, padding: 2}\n")
     result = run("check", str(net), answers_file(tmp_path, "c: {output_shape: 32x32x10}\n"))
     assert result.exit_code == 0, result.output
-    assert "✓ output_shape 32x32x10 → [1, 10, 32, 32]  (read as H×W×C (channels last), " \
+    assert "✓ output_shape 32x32x10 → [1, 10, 32, 32]  (read as H×W×C, channels last, " \
            "batch excluded)" in result.output
 
 
@@ -155,12 +155,12 @@ def test_shapes_are_read_as_lists_or_textbook_strings(written, dims, channels_la
 
 
 @pytest.mark.parametrize("answer, reading, correct", [
-    ("28x28x6", "H×W×C (channels last), batch excluded", True),
-    ("1x28x28x6", "N×H×W×C (channels last), batch included", True),
-    ([6, 28, 28], "C×H×W (channels first), batch excluded", True),
-    ([1, 6, 28, 28], "C×H×W (channels first), batch included", True),
-    ([2, 6, 28, 28], "C×H×W (channels first), batch included", False),
-    ("6x28x28", "H×W×C (channels last), batch excluded", False),
+    ("28x28x6", "H×W×C, channels last, batch excluded", True),
+    ("1x28x28x6", "N×H×W×C, channels last, batch included", True),
+    ([6, 28, 28], "C×H×W, channels first, batch excluded", True),
+    ([1, 6, 28, 28], "C×H×W, channels first, batch included", True),
+    ([2, 6, 28, 28], "C×H×W, channels first, batch included", False),
+    ("6x28x28", "H×W×C, channels last, batch excluded", False),
     ([6, 28], "as written", False),
 ])
 def test_each_shape_answer_says_how_it_was_read(answer, reading, correct):

@@ -73,6 +73,13 @@ def test_an_unreadable_file(tmp_path, monkeypatch):
         2, f"{locked}: cannot read the file: permission denied\n")
 
 
+def test_a_file_name_too_long_for_the_system():
+    name = "n" * 5000 + ".yaml"
+    result = invoke("summary", name)
+    assert (result.exit_code, result.stderr) == (
+        2, f"{name}: cannot read the file: File name too long\n")
+
+
 def test_a_file_over_the_size_limit(tmp_path):
     big = tmp_path / "big.yaml"
     big.write_bytes(b"#" * (1024 * 1024 + 1))

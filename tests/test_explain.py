@@ -24,7 +24,7 @@ from cnncalc.spec import validate_layer
 from cnncalc.teach import explain, explain_row
 from cnncalc.teach.explainers import explainer_for
 from cnncalc.teach.receptive import receptive_fields
-from strategies import STRATEGIES, draw_case, families
+from strategies import draw_case, families
 
 EXAMPLES = sorted(Path(__file__).parent.parent.joinpath("examples").glob("*.yaml"))
 
@@ -365,3 +365,20 @@ def test_explain_bad_network_file_exits_2_with_the_located_error(tmp_path):
     result = CliRunner().invoke(main, ["explain", str(bad)])
     assert result.exit_code == 2
     assert f"{bad}:3:5: conv2d_1 (Conv2d):" in result.output
+
+
+def test_a_layer_type_without_an_explainer_still_shows_its_numbers():
+    from typing import ClassVar
+
+    from cnncalc.analysis import Row
+    from cnncalc.layers import Layer
+
+    class Unexplained(Layer):  # abstract: kept out of the registry
+        abstract: ClassVar[bool] = True
+
+    row = Row("mystery", "Unexplained", ("input",), ((1, 3, 4, 4),), (1, 3, 4, 4), 7, 7, 0, 9,
+              Unexplained())
+    working = explain_row(row)
+    assert working.values == {"output_shape": (1, 3, 4, 4), "params": 7, "buffers": 0,
+                              "macs": 9}
+    assert "its working is not written out yet" in working.lines["output_shape"][0]

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 import cnncalc
 from cnncalc.errors import LayerError, NetworkError
 from cnncalc.layers.select import Chunk, Narrow, chunk_sizes
-from cnncalc.torch import twins_select
+from cnncalc.torch import build_module
 
 
 def analyze(text: str, **kwargs):
@@ -48,7 +48,7 @@ def test_chunk_equals_torch_chunk(shape, chunks, data):
     dim = data.draw(st.integers(-len(shape) + 1, len(shape) - 1).filter(lambda d: d % len(shape)))
     index = data.draw(st.integers(-8, 8))
     layer = Chunk(chunks=chunks, dim=dim, index=index)
-    twin = twins_select.TWINS["Chunk"](**layer.model_dump())
+    twin = build_module(layer)
     assert static_shape(layer, shape) == torch_shape(twin, shape)
     assert (layer.count_params(shape), layer.count_macs(shape)) == (0, 0)
     assert sum(p.numel() for p in twin.parameters()) == 0
@@ -60,7 +60,7 @@ def test_narrow_equals_torch_narrow(shape, data):
     start = data.draw(st.integers(-shape[dim] - 2, shape[dim] + 2))
     length = data.draw(st.integers(1, shape[dim] + 2))
     layer = Narrow(dim=dim, start=start, length=length)
-    twin = twins_select.TWINS["Narrow"](**layer.model_dump())
+    twin = build_module(layer)
     assert static_shape(layer, shape) == torch_shape(twin, shape)
 
 

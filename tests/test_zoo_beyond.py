@@ -72,3 +72,11 @@ def test_mnist_cnn_comments_are_right():
     fc1, fc2 = (row for row in report.layers if row.type == "Linear")
     assert (fc1.input_shapes[0], fc1.params, fc2.params) == ((1, 9216), 1_179_776, 1_290)
     assert report.totals.params == 1_199_882
+
+
+@pytest.mark.parametrize("name", BEYOND)
+def test_the_files_twin_agrees_layer_by_layer(name):
+    from cnncalc.torch import verify
+
+    verification = verify(zoo.load(name))
+    assert verification.agrees, verification.disagreements()[:5]

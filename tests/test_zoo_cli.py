@@ -159,3 +159,12 @@ def test_neither_file_nor_zoo_name(elsewhere, argument, hint):
     assert result.exit_code == 2
     assert result.stderr.strip() == f"{argument}: no such file, nor a zoo network of that " \
                                     f"name{hint}"
+
+
+def test_zoo_markdown_is_the_readme_table_with_buffers():
+    result = run("zoo", "--format", "markdown")
+    row = next(line for line in result.stdout.splitlines() if line.startswith("| mobilenet_v2 "))
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    buffers = cnncalc.analyze(zoo.load("mobilenet_v2")).totals.buffers
+    assert cells == ["mobilenet_v2", "3x224x224", "3,504,872", f"{buffers:,}", "300,774,272",
+                     "torchvision/models/mobilenetv2.py"]

@@ -75,3 +75,11 @@ def test_shufflenet_splits_channels_in_halves(reports):
     assert len(chunks) == 2 * (3 + 7 + 3)  # two halves in each stride-1 unit
     stage3 = [row for row in chunks if row.input_shapes[0][1] == 232]
     assert {row.output_shape for row in stage3} == {(1, 116, 14, 14)}
+
+
+@pytest.mark.parametrize("name", PUBLISHED)
+def test_the_files_twin_agrees_layer_by_layer(name):
+    from cnncalc.torch import verify
+
+    verification = verify(zoo.load(name))
+    assert verification.agrees, verification.disagreements()[:5]

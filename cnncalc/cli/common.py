@@ -133,7 +133,7 @@ def load_network(file: str):
     from cnncalc.errors import NetworkError, Position, Problem, did_you_mean
 
     path = Path(file)
-    if path.exists():
+    if _may_exist(path):
         return cnncalc.load(path)
     names = zoo.names()
     if file in names:
@@ -142,3 +142,12 @@ def load_network(file: str):
     hint = f"; did you mean {stem!r}?" if stem in names else did_you_mean(stem, names)
     raise NetworkError([Problem("no such file, nor a zoo network of that name" + hint,
                                 Position(file))])
+
+
+def _may_exist(path) -> bool:
+    """``path.exists()``, except that a path the system cannot even look up (a name too long)
+    counts as existing, so that reading it reports why."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return True

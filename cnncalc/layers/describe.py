@@ -28,7 +28,10 @@ def describe(annotation: Any) -> str:
         base, *metadata = get_args(annotation)
         return describe(base) + "".join(_bound(m) for m in metadata)
     if origin in (Union, types.UnionType):
-        return " or ".join(describe(a) for a in get_args(annotation))
+        parts = list(dict.fromkeys(describe(a) for a in get_args(annotation)))
+        if "an int" in parts and "a number" in parts:
+            parts.remove("an int")  # an int is a number too
+        return " or ".join(parts)
     if origin is Literal:
         return "one of " + ", ".join(show(v) for v in get_args(annotation))
     if origin is tuple:

@@ -46,9 +46,11 @@ def render_zoo(lines: list[ZooLine], fmt: str) -> str:
                              x.source])
         return buffer.getvalue().rstrip("\n")
     align = ("left", "left", "right", "right", "left")
-    if fmt == "markdown":
-        return tabulate([_cells(x, exact) for x in lines], headers=COLUMNS, tablefmt="github",
-                        disable_numparse=True, colalign=align)
+    if fmt == "markdown":  # the README's table: buffers too, exact numbers only
+        rows = [[*_cells(x, exact)[:3], exact(x.buffers), *_cells(x, exact)[3:]] for x in lines]
+        return tabulate(rows, headers=("Name", "Input", "Params", "Buffers", "MACs", "Source"),
+                        tablefmt="github", disable_numparse=True,
+                        colalign=("left", "left", "right", "right", "right", "left"))
     grid = tabulate([_cells(x, exact_and_si) for x in lines], headers=COLUMNS, tablefmt="plain",
                     disable_numparse=True, colalign=align)
     footer = "MACs at each network's input size, batch 1, counting convention torch; " \

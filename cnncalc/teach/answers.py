@@ -54,10 +54,11 @@ def parse_count(raw: Any) -> int:
 
     >>> parse_count(760), parse_count("768,000"), parse_count("1_536_000"), parse_count("61 706")
     (760, 768000, 1536000, 61706)
-    >>> parse_count("1.5M")
-    Traceback (most recent call last):
-    ...
-    cnncalc.teach.answers.BadAnswer: '1.5M' is a rounded figure (M = million); a count is checked exactly, so write every digit
+    >>> try:
+    ...     parse_count("1.5M")
+    ... except BadAnswer as err:
+    ...     print(err.message)
+    '1.5M' is a rounded figure (M = million); a count is checked exactly, so write every digit
     """
     if isinstance(raw, bool):
         raise BadAnswer(f"{show(raw)} is not a count", EXAMPLE)

@@ -257,9 +257,9 @@ def read_shape(answer: ShapeAnswer, expected: tuple[int, ...]
     """The answer in channels-first order with the batch, how it was read, and a hint.
 
     >>> read_shape(ShapeAnswer((32, 32, 10), True), (1, 10, 32, 32))
-    ((1, 10, 32, 32), 'H×W×C (channels last), batch excluded', None)
+    ((1, 10, 32, 32), 'H×W×C, channels last, batch excluded', None)
     >>> read_shape(ShapeAnswer((10, 32, 32), False), (1, 10, 32, 32))
-    ((1, 10, 32, 32), 'C×H×W (channels first), batch excluded', None)
+    ((1, 10, 32, 32), 'C×H×W, channels first, batch excluded', None)
     """
     dims, rank = answer.dims, len(expected)
     names = NAMES.get(rank, tuple(f"d{i}" for i in range(1, rank - 1)) + ("C",))
@@ -273,10 +273,10 @@ def read_shape(answer: ShapeAnswer, expected: tuple[int, ...]
     with_batch = "batch included" if batch else "batch excluded"
     if not answer.channels_last:
         got = dims if batch else (expected[0], *dims)
-        return got, f"{first} (channels first), {with_batch}", None
+        return got, f"{first}, channels first, {with_batch}", None
     body = dims[1:] if batch else dims
     got = (dims[0] if batch else expected[0], body[-1], *body[:-1])
-    reading = f"{'N×' if batch else ''}{last} (channels last), {with_batch}"
+    reading = f"{'N×' if batch else ''}{last}, channels last, {with_batch}"
     note = None
     if got != expected and (dims if batch else (expected[0], *dims)) == expected:
         note = (f"strings are read {last}; in {first} order this answer would be right — "

@@ -71,17 +71,17 @@ def make_quiz(seed: int, count: int = 5, level: str = "basic") -> Quiz:
     report = None
     while len(layers) < count:
         left = count - len(layers)
+        if left == 2 and not features and rng.random() < 0.5 and report is not None:
+            head = _head(rng, sample, layers, report)
+            if head:
+                layers += head
+                break
         channels = report.layers[-1].output_shape[1] if report else sample[0]
         feature = None
         if features and rng.random() < len(features) / left + 0.2:
             feature = _pick(features, channels)
             if feature:
                 features.remove(feature)
-        if left == 2 and not features and rng.random() < 0.5 and report is not None:
-            head = _head(rng, sample, layers, report)
-            if head:
-                layers += head
-                break
         layer, report, placed = _draw(rng, sample, layers, report, feature, advanced)
         if feature and not placed:
             features.insert(0, feature)  # e.g. groups on a 1-channel input: try it later
