@@ -186,7 +186,7 @@ def test_a_division_that_drops_input_positions_is_flagged_with_the_number_torch_
 def test_a_stride_longer_than_the_window_notes_the_skipped_positions():
     net = cnncalc.Network(input=[64, 56, 56], layers=[
         {"Conv2d": {"name": "down", "out_channels": 128, "kernel_size": 1, "stride": 2}}])
-    assert "(stride 2 > window 1: the 1 position between windows are skipped)" in \
+    assert "(stride 2 > window 1: the position between windows is skipped)" in \
         lines_of(net, "down")
     module = ones(torch.nn.Conv1d(1, 1, 1, stride=2, bias=False))
     x = torch.ones(1, 1, 8, requires_grad=True)

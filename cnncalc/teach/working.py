@@ -115,8 +115,9 @@ def flag_gaps(board: Board, group: list[str], extent: int, stride: int, out: int
     """A stride longer than the (dilated) window skips the positions between windows."""
     if stride > extent and out > 1:
         gap = stride - extent
-        board.show("output_shape", f"  (stride {stride} > window {extent}: the {gap} "
-                   f"position{'s' if gap > 1 else ''} between windows are skipped)")
+        between = f"the {gap} positions between windows are" if gap > 1 else \
+            "the position between windows is"
+        board.show("output_shape", f"  (stride {stride} > window {extent}: {between} skipped)")
 
 
 # -- notation ----------------------------------------------------------------------------------
