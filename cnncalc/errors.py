@@ -155,8 +155,10 @@ class UsageError(CnncalcError):
 def did_you_mean(word: Any, options: Iterable[Any]) -> str:
     """``; did you mean 'Conv2d'?`` for the closest option, or nothing when none is close.
 
-    >>> did_you_mean("Conv2D", ["Conv1d", "Conv2d"]) + " /" + did_you_mean("kernal_size", ["kernel_size"])
-    "; did you mean 'Conv2d'? /; did you mean 'kernel_size'?"
+    >>> did_you_mean("Conv2D", ["Conv1d", "Conv2d"])
+    "; did you mean 'Conv2d'?"
+    >>> did_you_mean("kernal_size", ["kernel_size", "stride"])
+    "; did you mean 'kernel_size'?"
     >>> did_you_mean("zzz", ["Conv2d"])
     ''
     """

@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from cnncalc.errors import NetworkError, Position, Problem
+from cnncalc.errors import NetworkError, Position, Problem, show
 
 MAX_FILE_BYTES = 1024 * 1024   # a large generated network (10,000 layers) is under 1 MB
 MAX_DEPTH = 64                 # a network file nests about 8 levels deep
@@ -103,7 +103,7 @@ class _Builder:
         self.stack: list[_Frame] = []
         self.total = 0
         self.root: Any = None
-        self.scalars: dict[tuple[str, bool], Any] = {}
+        self.scalars: dict[str, Any] = {}   # plain scalars already read: most repeat
 
     def at(self, mark: Any) -> Position:
         return Position(self.source, mark.line + 1, mark.column + 1)
@@ -163,8 +163,8 @@ class _Builder:
                 frame.merges.append((value, position))
             elif key in container:
                 first = container.key_positions[key]
-                raise _Stop(key_position, f"duplicate key {key!r} in a mapping (first at "
-                            f"line {first.line}, column {first.column})")
+                raise _Stop(key_position, f"duplicate key {show(key, 40)} in a mapping (first"
+                            f" at line {first.line}, column {first.column})")
             else:
                 container[key] = value
                 container.key_positions[key] = key_position
@@ -203,7 +203,7 @@ class _Builder:
             for source in sources:
                 if not isinstance(source, dict):
                     raise _Stop(position, "a merge key (<<) takes a mapping or a list of "
-                                "mappings", got=type(source).__name__)
+                                "mappings", got=show(source, 40))
                 for key, inner in source.items():
                     if key not in merged:
                         merged[key] = inner
@@ -235,12 +235,12 @@ class _Builder:
         self.count(1, event)
         tag, text = event.tag, event.value
         plain = tag is None and event.implicit[0]
-        if plain and (text, True) in self.scalars:
-            value = self.scalars[(text, True)]
+        if plain and text in self.scalars:
+            value = self.scalars[text]
         else:
             value = self.convert(event, tag, text)
             if plain and len(text) <= 64 and len(self.scalars) < 10_000 and text != "<<":
-                self.scalars[(text, True)] = value
+                self.scalars[text] = value
         if event.anchor:
             self.anchors[event.anchor] = (value, 1)
         return value
@@ -274,9 +274,10 @@ class _Builder:
         self.refuse_tag(event, tag)
 
     def refuse_tag(self, event: Any, tag: str | None = None) -> None:
+        shown = _short_tag(tag or event.tag or "?")
         raise _Stop(self.at(event.start_mark),
-                    f"the tag {_short_tag(tag or event.tag or '?')} is not allowed: a network file holds"
-                    " plain data only (strings, numbers, true/false, null, lists, mappings)")
+                    f"the tag {shown} is not allowed: a network file holds plain data only"
+                    " (strings, numbers, true/false, null, lists, mappings)")
 
 
 def load_yaml(text: str, source: str = "<string>") -> Any:

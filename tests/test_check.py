@@ -138,7 +138,7 @@ def test_any_count_written_with_separators_reads_back(n, separator):
     ("lots", "not a number"), (True, "not a count"),
 ])
 def test_inexact_or_unreadable_counts_are_refused_with_the_reason(written, reason):
-    with pytest.raises(BadAnswer, match="") as err:
+    with pytest.raises(BadAnswer) as err:
         parse_count(written)
     assert reason in err.value.message
 

@@ -31,15 +31,22 @@ def report_dict(report: Report) -> dict[str, Any]:
 
 
 def render_json(report: Report) -> str:
-    """Indented JSON with each list of plain values (shapes, ``from``) kept on one line."""
-    return _dump(report_dict(report), "")
+    return dumps(report_dict(report))
 
 
-def _dump(value: Any, indent: str) -> str:
+def dumps(value: Any, indent: str = "", *, spread_strings: bool = False) -> str:
+    """Indented JSON with each list of plain values (shapes, ``from``) kept on one line.
+
+    With ``spread_strings``, lists of strings (lines of text) get a line per item instead.
+    """
     inner = indent + "  "
     if isinstance(value, dict) and value:
-        items = (f"{inner}{json.dumps(k)}: {_dump(v, inner)}" for k, v in value.items())
+        items = (f"{inner}{json.dumps(k)}: {dumps(v, inner, spread_strings=spread_strings)}"
+                 for k, v in value.items())
         return "{\n" + ",\n".join(items) + f"\n{indent}}}"
-    if isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
-        return "[\n" + ",\n".join(inner + _dump(v, inner) for v in value) + f"\n{indent}]"
-    return json.dumps(value)
+    if isinstance(value, list) and value and (
+            any(isinstance(v, (dict, list)) for v in value)
+            or spread_strings and all(isinstance(v, str) for v in value)):
+        return "[\n" + ",\n".join(inner + dumps(v, inner, spread_strings=spread_strings)
+                                   for v in value) + f"\n{indent}]"
+    return json.dumps(value, ensure_ascii=False)

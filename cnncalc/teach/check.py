@@ -8,13 +8,13 @@ bad input, reported together and located in the file; a blank answer is simply w
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
 from cnncalc.analysis import Report, analyze
 from cnncalc.errors import NetworkError, Position, Problem, did_you_mean, show
+from cnncalc.report.json import dumps
 from cnncalc.spec import Network, load_yaml, position_of, read_text
 from cnncalc.teach.answers import QUANTITIES, BadAnswer, ShapeAnswer, parse_count, parse_shape
 from cnncalc.teach.explain import Explanation, explain_report, flops_line
@@ -82,7 +82,7 @@ class CheckResult:
 
     def to_json(self) -> str:
         """Indented JSON, each list of plain values (a shape, ...) kept on one line."""
-        return _dump(self.to_dict(), "")
+        return dumps(self.to_dict(), spread_strings=True)
 
     def text(self) -> str:
         out = [f"{self.source}: answers for {self.network} (batch {self.batch})"]
@@ -97,18 +97,6 @@ class CheckResult:
         verdict = "all correct" if not wrong else f"{len(wrong)} wrong: {', '.join(wrong)}"
         out += ["", f"Score: {self.score}/{self.total} — {verdict}"]
         return "\n".join(out)
-
-
-def _dump(value: Any, indent: str) -> str:
-    inner = indent + "  "
-    if isinstance(value, dict) and value:
-        items = (f"{inner}{json.dumps(k)}: {_dump(v, inner)}" for k, v in value.items())
-        return "{\n" + ",\n".join(items) + f"\n{indent}}}"
-    if isinstance(value, list) and value and (
-            any(isinstance(v, (dict, list)) for v in value) or all(isinstance(v, str)
-                                                                   for v in value)):
-        return "[\n" + ",\n".join(inner + _dump(v, inner) for v in value) + f"\n{indent}]"
-    return json.dumps(value, ensure_ascii=False)
 
 
 def _mark_lines(mark: Mark) -> list[str]:
