@@ -67,8 +67,8 @@ def show(value: Any, limit: int = 80) -> str:
             return put("}")
         if isinstance(item, str):
             return put(repr(item[:limit]) if len(item) <= limit else repr(item[:limit]) + "…")
-        if isinstance(item, int) and item.bit_length() > 64:
-            return put(f"a {len(str(abs(item)))}-digit number")
+        if isinstance(item, int) and item.bit_length() > 14_000:  # str() fails past 4,300 digits
+            return put(f"a number of about {int(item.bit_length() * 0.30103) + 1:,} digits")
         return put(str(item))
 
     if walk(value):

@@ -24,6 +24,7 @@ from cnncalc.errors import NetworkError, Position, Problem, show
 MAX_FILE_BYTES = 1024 * 1024   # a large generated network (10,000 layers) is under 1 MB
 MAX_DEPTH = 64                 # a network file nests about 8 levels deep
 MAX_VALUES = 250_000           # YAML nodes (keys, values, items) once aliases are expanded
+MAX_INT_DIGITS = 18            # whole numbers below 10^18: counts stay printable (< 4,300 digits)
 
 _YAML = "tag:yaml.org,2002:"
 _PLAIN_TAGS = (None, "!")
@@ -261,17 +262,24 @@ class _Builder:
         if kind == "bool":
             return self.parser.bool_values.get(text.lower(), text)
         if kind in ("int", "float"):
-            node = yaml.ScalarNode(tag, text, event.start_mark, event.end_mark)
-            try:
-                if kind == "int":
-                    return self.parser.construct_yaml_int(node)
-                return self.parser.construct_yaml_float(node)
-            except ValueError:
-                raise _Stop(self.at(event.start_mark), f"{text[:20]}… is not a number cnncalc"
-                            " reads" if len(text) > 20 else f"{text!r} is not a number",
-                            expected="a number of at most 4,300 digits" if kind == "int"
-                            else "a number") from None
+            return self.number(event, tag, kind == "int", text)
         self.refuse_tag(event, tag)
+
+    def number(self, event: Any, tag: str, whole: bool, text: str) -> int | float:
+        """A YAML int or float; ints beyond :data:`MAX_INT_DIGITS` digits are refused, so that
+        every count computed from a file stays a number Python can print."""
+        node = yaml.ScalarNode(tag, text, event.start_mark, event.end_mark)
+        try:
+            value = (self.parser.construct_yaml_int if whole
+                     else self.parser.construct_yaml_float)(node)
+        except ValueError:  # too many digits for Python, or ``!!int`` on text
+            value = None
+        if value is None or whole and abs(value) >= 10 ** MAX_INT_DIGITS:
+            shown = repr(text) if len(text) <= 24 else repr(text[:24]) + "…"
+            raise _Stop(self.at(event.start_mark), f"{shown} is not a number cnncalc reads",
+                        expected=f"a whole number of at most {MAX_INT_DIGITS} digits" if whole
+                        else "a number")
+        return value
 
     def refuse_tag(self, event: Any, tag: str | None = None) -> None:
         shown = _short_tag(tag or event.tag or "?")

@@ -15,8 +15,8 @@ from pydantic import ValidationError
 from cnncalc.errors import (LayerError, NetworkError, Position, Problem, did_you_mean, one_of,
                             show)
 from cnncalc.layers import REGISTRY, Layer
-from cnncalc.safeyaml import (MAX_FILE_BYTES, PosDict, PosList, load_yaml,  # noqa: F401
-                              position_of, read_text)
+from cnncalc.safeyaml import (MAX_FILE_BYTES, MAX_INT_DIGITS, PosDict, PosList,  # noqa: F401
+                              load_yaml, position_of, read_text)
 
 RESERVED = ("name", "from", "repeat", "trainable", "if")
 INPUT = "input"
@@ -171,7 +171,8 @@ def parse_network(data: Any, source: str, default_name: str) -> Network:
 def _parse_input(raw: Any, position: Position | None, problems: list[Problem]) -> tuple:
     value = list(raw) if isinstance(raw, (list, tuple)) else raw
     if (not isinstance(value, list) or not 1 <= len(value) <= 4
-            or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0
+            or not all(isinstance(v, int) and not isinstance(v, bool)
+                       and 0 < v < 10 ** MAX_INT_DIGITS
                        for v in value)):
         problems.append(Problem(
             "must be one sample's shape, channels first, batch excluded",
@@ -278,6 +279,11 @@ def parse_entry(item: Any, position: Position | None, problems: list[Problem]) -
     if isinstance(item, Entry):
         return item
     if isinstance(item, Layer):
+        if any(_too_large(value) for value in item.__dict__.values()):
+            problems.append(Problem("a number of this layer is too large for cnncalc", position,
+                                    type(item).__name__,
+                                    expected=f"whole numbers of at most {MAX_INT_DIGITS} digits"))
+            return None
         return Entry(type(item).__name__, layer=item, position=position)
     if isinstance(item, str):
         if not _type_name_ok(item, position, problems):
@@ -355,10 +361,21 @@ def _kind(value: Any) -> str:
 
 def validate_layer(cls: type[Layer], args: Mapping[str, Any]) -> Layer:
     """The layer model for ``args``; pydantic's errors become LayerErrors naming the field."""
+    huge = [LayerError(f"{key} is too large a number for cnncalc", field=key,
+                       expected=f"whole numbers of at most {MAX_INT_DIGITS} digits")
+            for key, value in args.items() if _too_large(value)]
+    if huge:  # a file's numbers are bounded by the loader; a Python caller's are checked here
+        raise LayerArgumentErrors(huge)
     try:
         return cls.model_validate(dict(args))
     except ValidationError as err:
         raise _translate(cls, err) from None
+
+
+def _too_large(value: Any) -> bool:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return abs(value) >= 10 ** MAX_INT_DIGITS
+    return isinstance(value, (list, tuple)) and any(_too_large(v) for v in value)
 
 
 class LayerArgumentErrors(Exception):

@@ -137,6 +137,22 @@ def test_a_file_over_the_size_limit_is_refused_without_reading_it_all(tmp_path):
         cnncalc.loads(" " * (safeyaml.MAX_FILE_BYTES + 1))
 
 
+def test_numbers_are_bounded_so_that_every_count_stays_printable():
+    big = 10 ** 5000  # str() of it fails: Python prints at most 4,300 digits
+    with pytest.raises(NetworkError, match="out_features is too large a number"):
+        cnncalc.analyze(cnncalc.Network(input=[3, 8], layers=[
+            {"Linear": {"out_features": big}}]))
+    with pytest.raises(NetworkError, match="a number of this layer is too large"):
+        cnncalc.Network(input=[3, 8], layers=[cnncalc.Linear.model_validate(
+            {"out_features": big})])
+    with pytest.raises(NetworkError, match="must be one sample's shape"):
+        cnncalc.Network(input=[3, big], layers=["ReLU"])
+    top = int("9" * safeyaml.MAX_INT_DIGITS)  # the largest allowed
+    report = cnncalc.analyze(cnncalc.loads(f"input: [{top}]\nlayers:\n  - Linear:"
+                                           " {out_features: 10}\n"))
+    assert report.totals.params == (top + 1) * 10 and report.table()
+
+
 def test_text_that_is_not_unicode():
     with pytest.raises(NetworkError, match="not valid Unicode"):
         cnncalc.loads("input: [3]\nname: \ud800\n")
@@ -250,6 +266,7 @@ def test_the_limits_are_documented():
     for value, where in [(safeyaml.MAX_FILE_BYTES, "safeyaml.MAX_FILE_BYTES"),
                          (safeyaml.MAX_DEPTH, "safeyaml.MAX_DEPTH"),
                          (safeyaml.MAX_VALUES, "safeyaml.MAX_VALUES"),
+                         (safeyaml.MAX_INT_DIGITS, "safeyaml.MAX_INT_DIGITS"),
                          (spec.MAX_ENTRY_VALUES, "spec.MAX_ENTRY_VALUES"),
                          (graph.MAX_LAYERS, "graph.MAX_LAYERS"),
                          (graph.MAX_EXPANDED, "graph.MAX_EXPANDED"),

@@ -133,7 +133,8 @@ TYPES = sorted(REGISTRY) + ["basic", "basic_down", "Conv2D", "conv2d", "Nope"]
 
 scalars = st.one_of(
     st.none(), st.booleans(), st.integers(-3, 300), st.integers(),
-    st.integers(10**15, 10**40), st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(10**15, 10**40), st.integers(10**17, 10**18 - 1),
+    st.floats(allow_nan=True, allow_infinity=True),
     st.sampled_from(WORDS), st.text(max_size=8))
 values = st.recursive(scalars, lambda inner: st.one_of(
     st.lists(inner, max_size=5), st.dictionaries(st.sampled_from(KEYS), inner, max_size=3)),

@@ -162,8 +162,12 @@ class Builder:
         if kind == "batch":
             self.layers.append(f"BatchNorm{self.n}d")
         elif kind == "group":
-            groups = self.draw(st.sampled_from([g for g in (1, 2, 4) if self.channels % g == 0]))
-            self.layers.append({"GroupNorm": {"num_groups": groups}})
+            # a group must hold more than one value even at batch 1, or torch refuses it
+            fits = [g for g in (1, 2, 4)
+                    if self.channels % g == 0 and self.channels // g * _prod(self.sizes) > 1]
+            if not fits:
+                return self.layers.append(f"BatchNorm{self.n}d")
+            self.layers.append({"GroupNorm": {"num_groups": self.draw(st.sampled_from(fits))}})
         elif kind == "instance" and _prod(self.sizes) > 1:
             self.layers.append({f"InstanceNorm{self.n}d": {"affine": True}})
         else:
@@ -248,23 +252,16 @@ class Builder:
         if self.channels % 2:
             return self.conv()
         half = self.channels // 2
-        keep, work = self.fresh("keep"), self.fresh("work")
+        fork, keep, other = self.fresh("fork"), self.fresh("keep"), self.fresh("other")
+        work = self.fresh("work")
         self.layers += [
-            {"Identity": {"name": self.fresh("split")}},
+            {"Identity": {"name": fork}},
             {"Chunk": {"chunks": 2, "index": 0, "name": keep}},
-            {"Chunk": {"chunks": 2, "index": 1, "from": self.layers_name(-1) or "input",
-                       "name": self.fresh("half")}},
+            {"Narrow": {"start": half, "length": half, "from": fork, "name": other}},
             {f"Conv{self.n}d": {"out_channels": half, "kernel_size": 1, "name": work}},
             {"Concat": {"from": [keep, work]}},
             {"ChannelShuffle": {"groups": 2}},
         ]
-
-    def layers_name(self, index: int) -> str | None:
-        entry = self.layers[index - 4] if len(self.layers) >= 4 - index else None
-        if isinstance(entry, dict):
-            (args,) = entry.values()
-            return args.get("name")
-        return None
 
     def dropout(self) -> None:
         self.layers.append({self.draw(st.sampled_from(["Dropout", f"Dropout{self.n}d"])):

@@ -13,7 +13,8 @@ from cnncalc.errors import LayerError
 from cnncalc.layers import REGISTRY
 from cnncalc.spec import LayerArgumentErrors
 from cnncalc.torch import build_module, twin_factory
-from strategies import Case, draw_case, families, static_counts, static_row, torch_counts
+from strategies import (Case, differences, draw_case, families, static_counts, static_row,
+                        torch_counts)
 
 FAMILIES = families()
 
@@ -31,9 +32,15 @@ def torch_verdict(type_name: str, case: Case):
     fields = REGISTRY[type_name].model_fields
     try:
         module = twin_factory(type_name)(**case.torch_args(fields))
-        return torch_counts(module, case.shapes), None
+        counts = torch_counts(module, case.shapes)
     except Exception as err:  # torch rejects with ValueError, RuntimeError, AssertionError...
         return None, f"{type(err).__name__}: {err}"
+    if 0 in counts["output_shape"]:
+        # torch returns an empty tensor here and there (negative padding that crops it all,
+        # area resampling below one element); cnncalc refuses a layer with an empty output on
+        # purpose, as no network means to make one
+        return None, f"an empty output {list(counts['output_shape'])}"
+    return counts, None
 
 
 @pytest.mark.parametrize("family", sorted(FAMILIES))
@@ -48,5 +55,6 @@ def test_cnncalc_rejects_exactly_what_torch_rejects(family, data):
         f"{'accepts' if cnncalc_error is None else 'rejects: ' + cnncalc_error}, but torch "
         f"{'accepts' if torch_error is None else 'rejects: ' + torch_error}")
     if row is not None:
-        assert static_counts(row) == counts
+        assert differences(static_counts(row), counts) == []
+        # the twin built from cnncalc's resolved layer is the twin built from torch's arguments
         assert torch_counts(build_module(row.layer), case.shapes) == counts

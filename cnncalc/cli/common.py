@@ -68,7 +68,7 @@ def parse_shape(text: str) -> tuple[int, ...]:
     """
     parts = [p.strip() for p in text.lower().replace(",", "x").replace("×", "x").split("x")]
     # plain digits only: int() would also take "+3", "1_0" or other scripts' digits
-    if len(text) > 100 or not all(p.isascii() and p.isdigit() for p in parts):
+    if len(text) > 100 or not all(p.isascii() and p.isdigit() and len(p) <= 18 for p in parts):
         raise click.BadParameter(f"expected sizes like 3x224x224, got {text[:100]!r}")
     dims = tuple(int(p) for p in parts)
     if not 1 <= len(dims) <= 4 or min(dims) < 1:
