@@ -159,8 +159,8 @@ def measure(node: Node, in_shapes: tuple[Shape, ...]) -> Row:
     for n in out:
         elements *= n
     if elements > MAX_ELEMENTS:
-        raise LayerError("the output is implausibly large", expected=f"at most {MAX_ELEMENTS:.0e}"
-                         " elements", got=f"{list(out)}")
+        raise LayerError("the output is implausibly large",
+                         expected="at most 10^15 elements", got=f"{list(out)}")
     params = layer.count_params(*in_shapes)
     return Row(node.name, node.type, node.inputs, in_shapes, out, params,
                params if node.trainable else 0, layer.count_buffers(*in_shapes),

@@ -14,6 +14,7 @@ The limits are stated in docs/limits.md.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ MAX_INT_DIGITS = 18            # whole numbers below 10^18: counts stay printabl
 
 _YAML = "tag:yaml.org,2002:"
 _PLAIN_TAGS = (None, "!")
+_YAML12_FLOAT = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)[eE][-+]?\d+")
 _MERGE = object()              # stands for a ``<<`` key until its mapping is complete
 
 
@@ -247,9 +249,12 @@ class _Builder:
         return value
 
     def convert(self, event: Any, tag: str | None, text: str) -> Any:
+        plain = tag in _PLAIN_TAGS and event.implicit[0]
         if tag in _PLAIN_TAGS:
             tag = self.parser.resolve(yaml.ScalarNode, text, event.implicit)
         kind = tag[len(_YAML):] if tag.startswith(_YAML) else None
+        if kind == "str" and plain and _YAML12_FLOAT.fullmatch(text):
+            return float(text)  # YAML 1.2 reads 1e-5 as a number; YAML 1.1 as text
         if kind in ("str", "timestamp", "value"):   # dates stay text: no layer takes one
             return text
         if kind == "merge":  # ``<<`` merges only as a key; elsewhere it is text

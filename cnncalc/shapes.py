@@ -39,7 +39,7 @@ def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding: int 
     right = padding if padding_right is None else padding_right
     out = (size + padding + right - dilation * (kernel_size - 1) - 1) // stride + 1
     if out < 1:
-        pads = f"2·{padding}" if padding_right is None else f"{padding} + {right}"
+        pads = f"2·{padding}" if right == padding else f"{padding} + {right}"
         effective = dilation * (kernel_size - 1) + 1
         kernel = f"{kernel_size}" if dilation == 1 else f"{kernel_size}, dilated to {effective}"
         raise LayerError(

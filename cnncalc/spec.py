@@ -425,12 +425,8 @@ def _hint(cls: type[Layer], key: str, value: Any) -> str:
     if info is None:
         return ""
     if isinstance(value, str):
-        if re.fullmatch(r"[-+]?[0-9]+(\.[0-9]*)?[eE][-+]?[0-9]+", value.strip()):
-            mantissa, exponent = re.split("[eE]", value.strip())
-            written = mantissa if "." in mantissa else mantissa + ".0"
-            sign = "" if exponent[0] in "+-" else "+"
-            return (f"; YAML reads {value} as text: write {written}e{sign}{exponent}, with a"
-                    " dot and a signed exponent")
+        if re.fullmatch(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?", value.strip()):
+            return "; a number in quotes is text: write it without the quotes"
         return did_you_mean(value, _choices(info.annotation))
     wants_int = "int" in str(info.annotation).lower()
     if isinstance(value, float) and wants_int and value.is_integer() and abs(value) < 1e15:

@@ -2,15 +2,17 @@
 
 ``tests/broken/NAME.yaml`` (or ``NAME.args``, a command line run in that directory) goes with
 ``NAME.expected``, the exact standard error of ``cnncalc``; every case exits with status 2.
+Regenerate with CNNCALC_UPDATE_GOLDEN=1 after an intended change of wording, and review the diff.
+How fast each case fails is measured by ``benchmarks/bench_errors.py``, not asserted here.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -26,15 +28,13 @@ CASES = sorted(path.stem for path in BROKEN.glob("*.expected"))
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_cli(args: list[str], cwd: Path, monkeypatch) -> tuple[int, str, str, float]:
-    """``cnncalc ARGS`` in-process: exit status, stdout, stderr and the CPU seconds taken."""
+def run_cli(args: list[str], cwd: Path, monkeypatch) -> tuple[int, str, str]:
+    """``cnncalc ARGS`` in-process: exit status, stdout and stderr."""
     monkeypatch.chdir(cwd)
-    start = time.process_time()
     result = CliRunner().invoke(main, args, prog_name="cnncalc")
-    seconds = time.process_time() - start
     assert result.exception is None or isinstance(result.exception, SystemExit), \
         result.exception
-    return result.exit_code, result.stdout, result.stderr, seconds
+    return result.exit_code, result.stdout, result.stderr
 
 
 def case_args(name: str) -> list[str]:
@@ -52,10 +52,12 @@ def test_the_corpus_is_large_and_complete():
 
 @pytest.mark.parametrize("name", CASES)
 def test_broken_case(name, monkeypatch):
-    status, out, err, seconds = run_cli(case_args(name), BROKEN, monkeypatch)
+    status, out, err = run_cli(case_args(name), BROKEN, monkeypatch)
     assert (status, out) == (2, "")
-    assert err == (BROKEN / f"{name}.expected").read_text(encoding="utf-8")
-    assert seconds < 1.0, f"{seconds:.2f} s of CPU"
+    expected = BROKEN / f"{name}.expected"
+    if os.environ.get("CNNCALC_UPDATE_GOLDEN"):  # regenerate after an intended change; review
+        expected.write_text(err, encoding="utf-8")
+    assert err == expected.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -93,10 +95,8 @@ def test_alias_bomb_stops_at_the_alias_that_crosses_the_limit():
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     for i in range(1, 10):  # 10^10 values once expanded
         lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
-    start = time.process_time()
     with pytest.raises(NetworkError) as caught:
         safeyaml.load_yaml("\n".join(lines), "bomb.yaml")
-    assert time.process_time() - start < 1.0
     (problem,) = caught.value.problems
     # a0..a4 expand to 123,471 values with the keys; each *a4 adds 111,111: the second
     # alias in a5's list crosses 250,000
@@ -239,10 +239,8 @@ def doubling_blocks(levels: int) -> str:
 
 
 def test_expansion_is_bounded_even_when_every_entry_is_broken():
-    start = time.process_time()
     with pytest.raises(NetworkError) as caught:
         cnncalc.analyze(cnncalc.loads(doubling_blocks(30)))
-    assert time.process_time() - start < 5.0
     assert [p.message for p in caught.value.problems] == [
         "unknown layer type 'Nope'",  # once, not once per instance
         "the network is too large: expanding its blocks and repeats visits too many entries"]

@@ -11,7 +11,6 @@ Under CI=true the tests here run more than 5,000 cases in all (CASES per test).
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,6 @@ from cnncalc.errors import CnncalcError, NetworkError
 from cnncalc.layers import REGISTRY
 
 CASES = 900 if os.environ.get("CI") else 50   # 6 tests: 5,400 cases in CI
-SECONDS_PER_CASE = 5.0   # generous for a loaded CI machine; a case normally takes milliseconds
 fuzz = settings(max_examples=CASES, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
@@ -101,8 +99,7 @@ SOURCE = "fuzz.yaml"
 
 
 def check(text: str) -> None:
-    """cnncalc's whole pipeline on ``text``: a Report, or its own located error; quickly."""
-    start = time.perf_counter()
+    """cnncalc's whole pipeline on ``text``: a Report, or its own located error."""
     try:
         report = cnncalc.analyze(cnncalc.loads(text, source=SOURCE))
     except NetworkError as err:
@@ -117,8 +114,6 @@ def check(text: str) -> None:
     else:
         assert all(type(n) is int for row in report.layers
                    for n in (row.params, row.buffers, row.macs, *row.output_shape))
-    elapsed = time.perf_counter() - start
-    assert elapsed < SECONDS_PER_CASE, f"{elapsed:.1f} s"
 
 
 # -- values and keys ---------------------------------------------------------------------------

@@ -153,3 +153,21 @@ def test_input_override():
     report = analyze("input: [3, 8, 8]\nlayers: [{Conv2d: {out_channels: 1, kernel_size: 3}}]",
                      input=(3, 10, 12))
     assert report.layers[0].output_shape == (1, 1, 8, 10)
+
+
+def test_exponent_floats_read_as_numbers_as_in_yaml_1_2():
+    report = analyze("""
+input: [3, 8, 8]
+layers:
+  - BatchNorm2d: {eps: 1e-5, momentum: .1}
+  - LeakyReLU: {negative_slope: 1E-2}
+  - Dropout: {p: 5e-1}
+""")
+    assert [r.layer.eps for r in report.layers[:1]] == [1e-5]
+    assert report.layers[1].layer.negative_slope == 0.01
+    assert report.layers[2].layer.p == 0.5
+
+
+def test_a_quoted_number_is_text_and_the_message_says_so():
+    with pytest.raises(NetworkError, match="a number in quotes is text"):
+        analyze('input: [4]\nlayers:\n  - Dropout: {p: "0.5"}\n')

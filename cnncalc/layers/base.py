@@ -7,6 +7,7 @@ include the batch dimension, exactly as PyTorch sees them.
 
 from __future__ import annotations
 
+import re
 from math import prod
 from typing import Annotated, Any, ClassVar, Union
 
@@ -79,9 +80,21 @@ class Layer(BaseModel):
         for shape in shapes:
             if len(shape) not in self.ranks:
                 forms = " or ".join(RANK_FORMS.get(r, f"{r - 1} dims") for r in self.ranks)
-                raise LayerError(f"{type(self).__name__} takes a {forms} input (batch excluded)",
+                raise LayerError(f"{type(self).__name__} takes a {forms} input (batch excluded)"
+                                 + self._sibling_hint(len(shape)),
                                  expected=f"{' or '.join(str(r - 1) for r in self.ranks)} dims",
                                  got=f"{len(shape) - 1}: {show(list(shape[1:]))}")
+
+    def _sibling_hint(self, rank: int) -> str:
+        """``; for [C, L] data use Conv1d`` when a sibling type fits the input."""
+        name = type(self).__name__
+        match = re.fullmatch(r"(.+)([123])d", name)
+        if not match or rank < 3:
+            return ""
+        sibling = f"{match.group(1)}{rank - 2}d"
+        if sibling == name or sibling not in REGISTRY:
+            return ""
+        return f"; for {RANK_FORMS[rank]} data use {sibling}"
 
     def resolve(self, *shapes: Shape) -> "Layer":
         """This layer with the arguments inferred from the input filled in."""
@@ -123,9 +136,10 @@ def ntuple(value: Any, n: int) -> tuple:
 def check_length(name: str, value: Any, n: int) -> None:
     """A per-dimension argument of an ``n``-dimensional layer has ``n`` entries."""
     if isinstance(value, tuple) and len(value) != n:
-        noun = "value" if n == 1 else "values"
-        raise ValueError(f"{name} takes one int or {n} {noun} (one per spatial dimension); "
-                         f"got {len(value)}: {show(value)}")
+        per = "one per spatial dimension" if n > 1 else "one spatial dimension"
+        raise LayerError(f"{name} takes one int or a list of {n} ({per})",
+                         expected=f"an int or {n} values", got=f"{len(value)}: {show(value)}",
+                         field=name)
 
 
 def numel(shape: Shape) -> int:
