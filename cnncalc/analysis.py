@@ -28,6 +28,7 @@ class Row:
     buffers: int
     macs: int
     layer: Layer = field(repr=False, compare=False)
+    trainable: bool = True
 
     @property
     def flops(self) -> int:
@@ -164,7 +165,7 @@ def measure(node: Node, in_shapes: tuple[Shape, ...]) -> Row:
     params = layer.count_params(*in_shapes)
     return Row(node.name, node.type, node.inputs, in_shapes, out, params,
                params if node.trainable else 0, layer.count_buffers(*in_shapes),
-               layer.count_macs(*in_shapes), layer)
+               layer.count_macs(*in_shapes), layer, node.trainable)
 
 
 def _order(problem: Problem) -> tuple:

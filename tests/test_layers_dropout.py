@@ -156,8 +156,8 @@ def test_dropout_errors_are_located_in_the_file():
         "net.yaml:3:18: dropout_1 (Dropout): dropout probability p must be between 0 and 1"
         " (expected 0 ≤ p ≤ 1, got 1.5)"]
     assert located_errors("input: [3, 8, 8]\nlayers:\n  - ReLU\n  - Dropout1d\n") == [
-        "net.yaml:4:5: dropout1d_1 (Dropout1d): Dropout1d takes a [C, L] input (batch excluded)"
-        " (expected 2 dims, got 3: [3, 8, 8])"]
+        "net.yaml:4:5: dropout1d_1 (Dropout1d): Dropout1d takes a [C, L] input (batch excluded);"
+        " for [C, H, W] data use Dropout2d (expected 2 dims, got 3: [3, 8, 8])"]
 
 
 def test_classifier_head_with_dropout_counts_only_the_linear_layers():

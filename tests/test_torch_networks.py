@@ -220,12 +220,13 @@ class Builder:
         """Two branches from one fork, concatenated along the channels."""
         fork, left, right = self.fresh("fork"), self.fresh("left"), self.fresh("right")
         a, b = self.ints(1, 4), self.ints(1, 4)
+        channel_dim = self.draw(st.sampled_from([1, -self.n - 1]))
         self.layers += [
             {"Identity": {"name": fork}},
             {f"Conv{self.n}d": {"name": left, "out_channels": a, "kernel_size": 1}},
             {f"Conv{self.n}d": {"name": right, "from": fork, "out_channels": b,
                                 "kernel_size": 3, "padding": 1}},
-            {"Concat": {"from": [left, right], "dim": self.draw(st.sampled_from([1, -self.n - 1]))}},
+            {"Concat": {"from": [left, right], "dim": channel_dim}},
         ]
         self.channels = a + b
 
@@ -332,3 +333,13 @@ def _prod(values) -> int:
     for v in values:
         result *= v
     return result
+
+
+def test_one_module_cannot_stand_for_two_layers():
+    # FlopCounterMode names a module by one path: a shared module would blur two layers' counts
+    from cnncalc.torch import TwinError
+
+    report = cnncalc.analyze(cnncalc.loads("input: [4]\nlayers: [ReLU, ReLU]"))
+    shared = torch.nn.ReLU()
+    with pytest.raises(TwinError, match="one module object cannot stand for two layers"):
+        Twin(report, {"relu_1": shared, "relu_2": shared})

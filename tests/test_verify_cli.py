@@ -171,3 +171,15 @@ def test_twins_are_registered_once():
 
     with pytest.raises(TypeError, match="'Add' is registered twice"):
         twin_for("Add")(object)
+
+
+def test_layers_after_a_refused_one_are_marked_not_run(tmp_path, monkeypatch):
+    path = tmp_path / "after.yaml"
+    path.write_text(SMALL + "  - ReLU\n")
+    pool = REGISTRY["MaxPool2d"]
+    monkeypatch.setattr(pool, "compute_output_shape", lambda self, shape: (*shape[:2], 3, 3))
+    result = run("verify", str(path))
+    assert result.exit_code == 1
+    (relu,) = [line for line in result.output.splitlines() if line.startswith("relu_2 ")]
+    assert relu.endswith("not run: an earlier layer failed")
+    assert "3 disagreements with torch:" in result.output  # the unrun layer is not one of them

@@ -9,7 +9,6 @@ import torch
 
 from cnncalc.analysis import Report, analyze
 from cnncalc.errors import CnncalcError
-from cnncalc.graph import build_graph
 from cnncalc.spec import INPUT, Network
 from cnncalc.torch.twins import build_module
 
@@ -89,13 +88,8 @@ def to_torch(network: Network, input: Iterable[int] | None = None, *,
     report = analyze(network, input=input)
     with torch.device(device) if device is not None else nullcontext():
         modules = {row.name: build_module(row.layer) for row in report.layers}
-    freeze(modules, frozen_layers(network))
+    freeze(modules, (row.name for row in report.layers if not row.trainable))
     return Twin(report, modules)
-
-
-def frozen_layers(network: Network) -> set[str]:
-    """Names of the leaf layers with ``trainable: false`` (directly or through a block)."""
-    return {node.name for node in build_graph(network).nodes if not node.trainable}
 
 
 def freeze(modules: Mapping[str, torch.nn.Module], names: Iterable[str]) -> None:

@@ -51,7 +51,12 @@ def twin_factory(type_name: str) -> Factory:
 
 def build_module(layer: Layer) -> torch.nn.Module:
     """The twin of one resolved layer (its inferred arguments filled in)."""
-    return twin_factory(type(layer).__name__)(**layer.model_dump())
+    name = type(layer).__name__
+    if name in TWINS:
+        return TWINS[name](**layer.model_dump())
+    # Arguments left at their defaults are not passed, so that older torch versions, which
+    # lack some newer keywords (BatchNorm's `bias`), still build the twin.
+    return twin_factory(name)(**layer.model_dump(exclude_defaults=True))
 
 
 def missing_twins() -> list[str]:

@@ -18,7 +18,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from cnncalc.analysis import Report, Row, analyze
 from cnncalc.spec import Network
-from cnncalc.torch.network import Twin, freeze, frozen_layers
+from cnncalc.torch.network import Twin, freeze
 from cnncalc.torch.twins import build_module
 
 QUANTITIES = ("output_shape", "params", "trainable_params", "buffers", "macs")
@@ -40,16 +40,19 @@ class Quantity:
 
 @dataclass(frozen=True)
 class LayerCheck:
-    """A leaf layer's quantities; ``error`` when torch could not build or run it."""
+    """A leaf layer's quantities; ``error`` when torch could not build or run it, ``skipped``
+    when the forward pass stopped at an earlier layer."""
 
     name: str
     type: str
     quantities: tuple[Quantity, ...] = ()
     error: str | None = None
+    skipped: bool = False
 
     @property
     def agrees(self) -> bool:
-        return self.error is None and all(q.agrees for q in self.quantities)
+        return (self.error is None and not self.skipped
+                and all(q.agrees for q in self.quantities))
 
     def quantity(self, name: str) -> Quantity:
         for quantity in self.quantities:
@@ -66,15 +69,17 @@ class Verification:
     layers: list[LayerCheck]
     total_macs: Quantity | None   # None when the forward pass did not complete
     device: str
+    error: str | None = None      # torch failed outside every layer
     torch_version: str = torch.__version__
 
     @property
     def agrees(self) -> bool:
-        return (all(layer.agrees for layer in self.layers)
+        return (self.error is None and all(layer.agrees for layer in self.layers)
                 and self.total_macs is not None and self.total_macs.agrees)
 
     def disagreements(self) -> list[tuple[str, str, Any, Any]]:
-        """``(layer, what, cnncalc's value, torch's value)`` for everything that differs."""
+        """``(layer, what, cnncalc's value, torch's value)`` for everything that differs;
+        ``what`` is ``"torch"`` when torch refused the layer (its error is the last item)."""
         found = []
         for layer in self.layers:
             where = f"{layer.name} ({layer.type})"
@@ -82,6 +87,8 @@ class Verification:
                 found.append((where, "torch", "accepts it", layer.error))
             found += [(where, q.name, q.static, q.torch) for q in layer.quantities
                       if not q.agrees]
+        if self.error is not None:
+            found.append(("whole network", "torch", "accepts it", self.error))
         if self.total_macs is not None and not self.total_macs.agrees:
             found.append(("whole network", "macs", self.total_macs.static,
                           self.total_macs.torch))
@@ -104,7 +111,7 @@ def verify(network: Network, *, batch: int = 1, input: Iterable[int] | None = No
         checks = [LayerCheck(row.name, row.type, error=errors[row.name])
                   for row in report.layers if row.name in errors]
         return Verification(report, checks, None, device)
-    freeze(modules, frozen_layers(network))
+    freeze(modules, (row.name for row in report.layers if not row.trainable))
     twin = Twin(report, modules).eval()
     return _run(report, twin, device)
 
@@ -130,12 +137,13 @@ def _run(report: Report, twin: Twin, device: str) -> Verification:
     shape = report.inputs["input"]
     sample = (torch.empty(shape, device="meta") if device == "meta"
               else torch.randn(shape, device=device))
-    failure = None
+    failure = failed_at = None
     try:
         with torch.no_grad(), FlopCounterMode(display=False) as counter:
             twin(sample)
     except Exception as err:  # whatever torch raises, it is a disagreement to report
-        failure = (running[-1] if running else None, _describe(err))
+        failure = _describe(err)
+        failed_at = next((name for name in reversed(running) if name not in shapes), None)
     finally:
         for hook in hooks:
             hook.remove()
@@ -143,16 +151,17 @@ def _run(report: Report, twin: Twin, device: str) -> Verification:
     prefix = type(twin).__name__ + "."
     checks = []
     for (name, _, module), row in zip(twin.leaves(), report.layers):
-        if failure is not None and name not in shapes:
-            error = failure[1] if failure[0] == name else "not run: an earlier layer failed"
-            checks.append(LayerCheck(row.name, row.type, error=f"torch rejects it: {error}"
-                                     if failure[0] == name else error))
-            continue
-        checks.append(LayerCheck(row.name, row.type, _quantities(
-            row, module, shapes.get(name), flops.get(prefix + name, 0))))
-    total = None
-    if failure is None:
-        total = Quantity("macs", report.totals.macs, _halve(flops.get("Global", 0)))
+        if name == failed_at:
+            checks.append(LayerCheck(row.name, row.type, error=f"torch rejects it: {failure}"))
+        elif name not in shapes:
+            checks.append(LayerCheck(row.name, row.type, skipped=True))
+        else:
+            checks.append(LayerCheck(row.name, row.type, _quantities(
+                row, module, shapes[name], flops.get(prefix + name, 0))))
+    if failure is not None:
+        outside = None if failed_at is not None else f"the forward pass failed: {failure}"
+        return Verification(report, checks, None, device, outside)
+    total = Quantity("macs", report.totals.macs, _halve(flops.get("Global", 0)))
     return Verification(report, checks, total, device)
 
 
