@@ -21,5 +21,6 @@ from cnncalc.cli import summary  # noqa: E402  (commands register themselves on 
 from cnncalc.cli import zoo  # noqa: E402,F401
 from cnncalc.cli import verify  # noqa: E402,F401
 from cnncalc.cli import teach  # noqa: E402,F401
+from cnncalc.cli import schema  # noqa: E402,F401
 
 __all__ = ["main"]

@@ -1,0 +1,70 @@
+"""The JSON Schema of the network file, derived from the layer classes (never listed by hand).
+
+Editors use it for completion and checking (``# yaml-language-server: $schema=...``); cnncalc
+itself validates with the same models, with better messages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cnncalc.layers import REGISTRY
+
+REFERENCE = {"type": "string", "pattern": r"^\$[A-Za-z_][A-Za-z0-9_]*$",
+             "description": "a block argument, substituted where the block is used"}
+NAME = {"type": "string", "pattern": r"^[^.]+$"}
+RESERVED = {
+    "name": {**NAME, "description": "unique in its scope; default: type and a counter"},
+    "from": {"anyOf": [NAME, {"type": "array", "items": NAME, "minItems": 1}, REFERENCE],
+             "description": "earlier entries (or `input`) feeding this one; default: previous"},
+    "repeat": {"anyOf": [{"type": "integer", "minimum": 1}, REFERENCE],
+               "description": "the entry applied N times in sequence"},
+    "trainable": {"anyOf": [{"type": "boolean"}, REFERENCE],
+                  "description": "false freezes the layer's parameters"},
+    "if": {"anyOf": [{"type": "boolean"}, REFERENCE],
+           "description": "false leaves the entry out"},
+}
+
+
+def layer_args_schema(type_name: str) -> dict[str, Any]:
+    """The arguments of one layer type: its model's schema, reserved keys, ``$references``."""
+    schema = REGISTRY[type_name].model_json_schema()
+    properties = {key: {"anyOf": [value, REFERENCE]} for key, value in
+                  schema.get("properties", {}).items()}
+    properties.update(RESERVED)
+    return {"type": "object", "title": type_name, "description": schema.get("description", ""),
+            "properties": properties, "required": schema.get("required", []),
+            "additionalProperties": False}
+
+
+def json_schema() -> dict[str, Any]:
+    """The whole network-file schema (draft 2020-12)."""
+    defs = {name: layer_args_schema(name) for name in sorted(REGISTRY)}
+    entry = {"anyOf": [
+        {"type": "string", "description": "a layer type or block name without arguments"},
+        *({"type": "object", "properties": {name: {"anyOf": [{"type": "null"},
+                                                             {"$ref": f"#/$defs/{name}"}]}},
+           "required": [name], "additionalProperties": False} for name in defs),
+        {"type": "object", "minProperties": 1, "maxProperties": 1,
+         "propertyNames": {"not": {"enum": sorted(defs)}},
+         "description": "a block of this file (or a $argument), with its arguments"},
+    ]}
+    layers = {"type": "array", "items": entry, "minItems": 1}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "cnncalc network file",
+        "type": "object",
+        "required": ["input", "layers"],
+        "additionalProperties": False,
+        "properties": {
+            "name": {"type": "string"},
+            "input": {"type": "array", "items": {"type": "integer", "minimum": 1},
+                      "minItems": 1, "maxItems": 4,
+                      "description": "one sample's shape, channels first, batch excluded"},
+            "blocks": {"type": "object", "additionalProperties": {
+                "type": "object", "required": ["layers"], "additionalProperties": False,
+                "properties": {"args": {"type": "object"}, "layers": layers}}},
+            "layers": layers,
+        },
+        "$defs": defs,
+    }

@@ -1,0 +1,46 @@
+"""The JSON Schema of the network file: derived from the registry, and every shipped file fits."""
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from cnncalc.cli import main
+from cnncalc.layers import REGISTRY
+from cnncalc.schema import json_schema
+
+ROOT = Path(__file__).resolve().parents[1]
+FILES = sorted((ROOT / "cnncalc" / "zoo").glob("*.yaml")) + sorted(
+    (ROOT / "tests" / "data").glob("design_*.yaml"))
+VALIDATOR = jsonschema.Draft202012Validator(json_schema())
+
+
+def test_schema_is_valid_and_covers_every_layer_type():
+    jsonschema.Draft202012Validator.check_schema(json_schema())
+    assert set(json_schema()["$defs"]) == set(REGISTRY)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_every_shipped_file_fits_the_schema(path):
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    errors = [e.message for e in VALIDATOR.iter_errors(json.loads(json.dumps(data)))]
+    assert errors == []
+
+
+@pytest.mark.parametrize("layers", [
+    [{"Conv2d": {"out_channels": 8}}],                        # kernel_size missing
+    [{"Conv2d": {"out_channels": 8, "kernal_size": 3}}],      # misspelt argument
+    [{"Conv2d": {"out_channels": "eight", "kernel_size": 3}}],
+    [],
+])
+def test_schema_rejects_what_cnncalc_rejects(layers):
+    assert list(VALIDATOR.iter_errors({"input": [3, 8, 8], "layers": layers}))
+
+
+def test_schema_command_prints_it():
+    result = CliRunner().invoke(main, ["schema"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == json_schema()
