@@ -21,51 +21,17 @@ from hypothesis import strategies as st
 import cnncalc
 from cnncalc.errors import CnncalcError, NetworkError
 from cnncalc.layers import REGISTRY
+from design_networks import BASIC_BLOCK, BASIC_DOWN_BLOCK, VGG_EXCERPT
 
 CASES = 900 if os.environ.get("CI") else 50   # 6 tests: 5,400 cases in CI
 fuzz = settings(max_examples=CASES, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
-DESIGN_VGG = """\
-name: VGG-style (excerpt)
-input: [3, 224, 224]
-layers:
-  - Conv2d: {out_channels: 64, kernel_size: 3, padding: 1}
-  - ReLU
-  - MaxPool2d: {kernel_size: 2, stride: 2}
-  - AdaptiveAvgPool2d: {output_size: 7}
-  - Flatten
-  - Linear: {out_features: 4096}
-  - Dropout: {p: 0.5}
-"""
-
 DESIGN_RESNET = """\
 name: ResNet-18 (excerpt)
 input: [3, 64, 64]
 blocks:
-  basic:
-    args: {out: null, stride: 1}
-    layers:
-      - Conv2d: {out_channels: $out, kernel_size: 3, stride: $stride, padding: 1, bias: false}
-      - BatchNorm2d
-      - ReLU
-      - Conv2d: {out_channels: $out, kernel_size: 3, padding: 1, bias: false}
-      - BatchNorm2d: {name: bn2}
-      - Add: {from: [bn2, input]}
-      - ReLU
-  basic_down:
-    args: {out: null, stride: 2}
-    layers:
-      - Conv2d: {out_channels: $out, kernel_size: 3, stride: $stride, padding: 1, bias: false}
-      - BatchNorm2d
-      - ReLU
-      - Conv2d: {out_channels: $out, kernel_size: 3, padding: 1, bias: false}
-      - BatchNorm2d: {name: bn2}
-      - Conv2d: {name: down, from: input, out_channels: $out, kernel_size: 1, stride: $stride,
-                 bias: false}
-      - BatchNorm2d: {name: down_bn}
-      - Add: {from: [bn2, down_bn]}
-      - ReLU
+""" + BASIC_BLOCK + BASIC_DOWN_BLOCK + """\
 layers:
   - Conv2d: {out_channels: 64, kernel_size: 7, stride: 2, padding: 3, bias: false}
   - BatchNorm2d
@@ -91,7 +57,7 @@ layers:
 """
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-SEEDS = [DESIGN_VGG, DESIGN_RESNET, DESIGN_ANCHORS] + [
+SEEDS = [VGG_EXCERPT, DESIGN_RESNET, DESIGN_ANCHORS] + [
     (EXAMPLES / f"{name}.yaml").read_text(encoding="utf-8")
     for name in ("lenet5", "mnist_cnn", "mobilenet_v2", "shufflenet_v2_x1_0", "m5", "unet")
     if (EXAMPLES / f"{name}.yaml").exists()]

@@ -5,50 +5,22 @@ The twin is ``getattr(torch.nn, type)(**layer.resolve(shape).model_dump())``, ru
 shape and counts must not).
 """
 
-import warnings
-
 import pytest
 import torch
-from torch.utils.flop_counter import FlopCounterMode
 
 import cnncalc
-from cnncalc.errors import LayerError, NetworkError
+from cnncalc.errors import LayerError
 from cnncalc.layers import REGISTRY
 from cnncalc.spec import LayerArgumentErrors, validate_layer
+from oracle import measured, network_error, static, torch_shape, twin
 
 DROPOUTS = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout"]
-TORCH_ERRORS = (RuntimeError, ValueError)
-
-
-def static(type_name, args, shape):
-    layer = validate_layer(REGISTRY[type_name], args)
-    layer.check_input(shape)
-    layer = layer.resolve(shape)
-    return layer, (tuple(layer.compute_output_shape(shape)), layer.count_params(shape),
-                   layer.count_buffers(shape), layer.count_macs(shape))
-
-
-def measured(module, shape):
-    with FlopCounterMode(display=False) as counter, torch.no_grad():
-        out = module(torch.randn(shape))
-    return (tuple(out.shape), sum(p.numel() for p in module.parameters()),
-            sum(b.numel() for b in module.buffers()), counter.get_total_flops() // 2)
-
-
-def twin(layer):
-    return getattr(torch.nn, type(layer).__name__)(**layer.model_dump())
 
 
 def torch_runs_quietly(type_name, shape, training=True):
     """Whether torch runs the module on ``shape`` without an error and without a warning."""
-    module = getattr(torch.nn, type_name)().train(training)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        try:
-            module(torch.randn(shape))
-        except (RuntimeError, UserWarning):
-            return False
-    return True
+    return torch_shape(type_name, {}, shape, (RuntimeError, UserWarning), training=training,
+                       warnings_as="error") is not None
 
 
 @pytest.mark.parametrize("training", [True, False])
@@ -146,9 +118,7 @@ def test_unbatched_readings_are_what_cnncalc_refuses():
 
 
 def located_errors(text):
-    with pytest.raises(NetworkError) as err:
-        cnncalc.analyze(cnncalc.loads(text, source="net.yaml"))
-    return str(err.value).splitlines()
+    return str(network_error(text)).splitlines()
 
 
 def test_dropout_errors_are_located_in_the_file():

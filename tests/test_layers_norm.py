@@ -4,42 +4,17 @@ output shape, parameters, buffers and FlopCounterMode; and rejection parity with
 from __future__ import annotations
 
 import json
-import warnings
 
 import pytest
 import torch
-from torch.utils.flop_counter import FlopCounterMode
 
 import cnncalc
 from cnncalc.errors import NetworkError
 from cnncalc.layers import REGISTRY, norm
+from oracle import (analyze_one, assert_analysis_agrees, assert_analysis_rejects, network_error,
+                    torch_shape)
 
 NORM_TYPES = sorted(name for name, cls in REGISTRY.items() if cls.__module__ == norm.__name__)
-
-
-def analyze_one(type_name, args, sample, batch=1):
-    """cnncalc's row for one layer on ``sample`` (batch excluded), through the file format."""
-    text = json.dumps({"input": list(sample), "layers": [{type_name: args}]})
-    return cnncalc.analyze(cnncalc.loads(text, source="net.yaml"), batch=batch).layers[0]
-
-
-def torch_numbers(type_name, kwargs, shape):
-    """(output shape, params, buffers, FLOPs) of the torch module, run in eval mode."""
-    module = getattr(torch.nn, type_name)(**kwargs).eval()
-    with FlopCounterMode(display=False) as counter:
-        out = module(torch.randn(shape))
-    return (tuple(out.shape), sum(p.numel() for p in module.parameters()),
-            sum(b.numel() for b in module.buffers()), counter.get_total_flops())
-
-
-def torch_rejects(type_name, kwargs, shape):
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")  # InstanceNorm only warns on some mismatches
-            getattr(torch.nn, type_name)(**kwargs).eval()(torch.randn(shape))
-    except Exception:  # torch rejects with ValueError, RuntimeError...
-        return True
-    return False
 
 
 AGREE = [
@@ -82,10 +57,7 @@ AGREE = [
 
 @pytest.mark.parametrize("type_name, args, sample, batch", AGREE)
 def test_static_numbers_equal_torch(type_name, args, sample, batch):
-    row = analyze_one(type_name, args, sample, batch)
-    twin_args = row.layer.model_dump()  # the bridge builds every norm twin this way
-    assert (row.output_shape, row.params, row.buffers, 2 * row.macs) == torch_numbers(
-        type_name, twin_args, (batch, *sample))
+    assert_analysis_agrees(type_name, args, sample, batch)
 
 
 def test_every_norm_type_has_a_torch_checked_case():
@@ -151,12 +123,10 @@ REJECT = [
 
 @pytest.mark.parametrize("type_name, args, sample, batch, extra, message", REJECT)
 def test_cnncalc_rejects_what_torch_rejects(type_name, args, sample, batch, extra, message):
-    kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in {**args, **extra}.items()}
-    assert torch_rejects(type_name, kwargs, (batch, *sample))
-    with pytest.raises(NetworkError) as err:
-        analyze_one(type_name, args, sample, batch)
-    assert message in str(err.value)
-    assert str(err.value).startswith("net.yaml:1:")
+    # torch rejects with ValueError, RuntimeError...; InstanceNorm only warns on some mismatches
+    assert torch_shape(type_name, {**args, **extra}, (batch, *sample), Exception,
+                       warnings_as="error") is None
+    assert_analysis_rejects(type_name, args, sample, message, batch)
 
 
 def test_errors_point_at_the_argument_in_the_file():
@@ -166,9 +136,7 @@ layers:
   - GroupNorm: {num_groups: 4}
   - BatchNorm2d: {num_features: 3, from: input}
 """
-    with pytest.raises(NetworkError) as err:
-        cnncalc.analyze(cnncalc.loads(text, source="net.yaml"))
-    first, second = err.value.problems
+    first, second = network_error(text).problems
     assert str(first).startswith("net.yaml:3:29: groupnorm_1 (GroupNorm): num_channels must be"
                                  " divisible by num_groups (expected a multiple of"
                                  " num_groups=4, got num_channels=6)")

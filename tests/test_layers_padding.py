@@ -6,38 +6,28 @@ cnncalc must reject. Where cnncalc refuses more than torch (an empty output, a t
 would read as one unbatched sample), the tests show what torch does and that cnncalc refuses.
 """
 
+from functools import partial
+
 import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from torch.utils.flop_counter import FlopCounterMode
 
 import cnncalc
-from cnncalc.errors import LayerError, NetworkError
+import oracle
+from cnncalc.errors import LayerError
 from cnncalc.layers import REGISTRY
 from cnncalc.spec import LayerArgumentErrors, validate_layer
+from oracle import measured, network_error, static
 
 FAMILIES = ("Zero", "Constant", "Reflection", "Replication")
 TORCH_ERRORS = (RuntimeError, NotImplementedError)
 
-
-def static(type_name, args, shape):
-    layer = validate_layer(REGISTRY[type_name], args)
-    layer.check_input(shape)
-    layer = layer.resolve(shape)
-    return layer, (tuple(layer.compute_output_shape(shape)), layer.count_params(shape),
-                   layer.count_buffers(shape), layer.count_macs(shape))
-
-
-def measured(module, shape):
-    with FlopCounterMode(display=False) as counter, torch.no_grad():
-        out = module(torch.randn(shape))
-    return (tuple(out.shape), sum(p.numel() for p in module.parameters()),
-            sum(b.numel() for b in module.buffers()), counter.get_total_flops() // 2)
-
-
-def twin(layer):
-    return getattr(torch.nn, type(layer).__name__)(**layer.model_dump())
+#: the shape torch pads to, or None when it raises one of TORCH_ERRORS
+torch_shape = partial(oracle.torch_shape, errors=TORCH_ERRORS)
+#: padding has no parameters, buffers or MACs
+assert_agrees = partial(oracle.assert_agrees, counts=(0, 0, 0))
+assert_both_reject = partial(oracle.assert_both_reject, torch_errors=TORCH_ERRORS)
 
 
 def make_args(family, padding):
@@ -45,28 +35,6 @@ def make_args(family, padding):
     if family == "Constant":
         args["value"] = 1.5
     return args
-
-
-def torch_shape(type_name, args, shape):
-    """The shape torch pads ``shape`` to, or None when it raises."""
-    args = {k: tuple(v) if isinstance(v, list) else v for k, v in args.items()}
-    try:
-        return tuple(getattr(torch.nn, type_name)(**args)(torch.randn(shape)).shape)
-    except TORCH_ERRORS:
-        return None
-
-
-def assert_agrees(type_name, args, shape):
-    layer, numbers = static(type_name, args, shape)
-    assert numbers == measured(twin(layer), shape)
-    assert numbers[1:] == (0, 0, 0)
-    return numbers[0]
-
-
-def assert_both_reject(type_name, args, shape):
-    with pytest.raises((LayerError, LayerArgumentErrors)):
-        static(type_name, args, shape)
-    assert torch_shape(type_name, args, shape) is None
 
 
 # -- what both accept --------------------------------------------------------------------------
@@ -240,10 +208,8 @@ def test_messages_show_the_numbers(type_name, padding, shape, message):
 
 
 def test_padding_errors_are_located_in_the_file():
-    with pytest.raises(NetworkError) as err:
-        cnncalc.analyze(cnncalc.loads("input: [3, 4, 4]\nlayers:\n"
-                                      "  - ReflectionPad2d: {padding: 4}\n", source="net.yaml"))
-    assert str(err.value) == (
+    assert str(network_error("input: [3, 4, 4]\nlayers:\n"
+                             "  - ReflectionPad2d: {padding: 4}\n")) == (
         "net.yaml:3:32: reflectionpad2d_1 (ReflectionPad2d): reflection padding must be smaller"
         " than the input height (expected padding < 4 on each side, got (4, 4))")
 

@@ -5,41 +5,17 @@ the kernel, inputs smaller than the dilated kernel); and rejection parity with t
 from __future__ import annotations
 
 import itertools
-import json
 
 import pytest
 import torch
-from torch.utils.flop_counter import FlopCounterMode
 
-import cnncalc
 from cnncalc.errors import LayerError, NetworkError
 from cnncalc.layers import REGISTRY, pool
 from cnncalc.shapes import pool_output_size
+from oracle import (analyze_one, assert_analysis_agrees, assert_analysis_rejects, measured,
+                    network_error, torch_shape, twin)
 
 POOL_TYPES = sorted(name for name, cls in REGISTRY.items() if cls.__module__ == pool.__name__)
-
-
-def analyze_one(type_name, args, sample, batch=1):
-    """cnncalc's row for one layer on ``sample`` (batch excluded), through the file format."""
-    text = json.dumps({"input": list(sample), "layers": [{type_name: args}]})
-    return cnncalc.analyze(cnncalc.loads(text, source="net.yaml"), batch=batch).layers[0]
-
-
-def torch_numbers(type_name, kwargs, shape):
-    """(output shape, params, buffers, FLOPs) of the torch module, run in eval mode."""
-    module = getattr(torch.nn, type_name)(**kwargs).eval()
-    with FlopCounterMode(display=False) as counter:
-        out = module(torch.randn(shape))
-    return (tuple(out.shape), sum(p.numel() for p in module.parameters()),
-            sum(b.numel() for b in module.buffers()), counter.get_total_flops())
-
-
-def torch_rejects(type_name, kwargs, shape):
-    try:
-        getattr(torch.nn, type_name)(**kwargs).eval()(torch.randn(shape))
-    except Exception:  # torch rejects with RuntimeError, ValueError, TypeError...
-        return True
-    return False
 
 
 AGREE = [
@@ -85,10 +61,7 @@ AGREE = [
 
 @pytest.mark.parametrize("type_name, args, sample, batch", AGREE)
 def test_static_numbers_equal_torch(type_name, args, sample, batch):
-    row = analyze_one(type_name, args, sample, batch)
-    twin_args = row.layer.model_dump()  # the bridge builds every pooling twin this way
-    assert (row.output_shape, row.params, row.buffers, 2 * row.macs) == torch_numbers(
-        type_name, twin_args, (batch, *sample))
+    assert_analysis_agrees(type_name, args, sample, batch)
 
 
 def test_every_pooling_type_has_a_torch_checked_case():
@@ -101,7 +74,7 @@ def test_ceil_mode_drops_a_last_window_that_would_start_in_the_right_padding():
     row = analyze_one("MaxPool1d", {"kernel_size": 2, "stride": 2, "padding": 1,
                                     "ceil_mode": True}, [1, 5])
     assert row.output_shape[-1] == 3
-    assert torch_numbers("MaxPool1d", row.layer.model_dump(), (1, 1, 5))[0] == (1, 1, 3)
+    assert measured(twin(row.layer).eval(), (1, 1, 5))[0] == (1, 1, 3)
 
 
 def _grid():
@@ -141,13 +114,7 @@ def test_edge_grid_agrees_with_torch_on_every_axis(type_name):
             ours = layer.resolve(shape).compute_output_shape(shape)
         except (LayerError, ValueError):
             ours = None
-        try:
-            torch_kwargs = {key: tuple(v) if isinstance(v, list) else v
-                            for key, v in kwargs.items()}
-            theirs = tuple(getattr(torch.nn, type_name)(**torch_kwargs)(
-                torch.empty(shape, device="meta")).shape)
-        except RuntimeError:
-            theirs = None
+        theirs = torch_shape(type_name, kwargs, shape, RuntimeError, device="meta")
         if ours != theirs:
             mismatches.append((kwargs, shape, ours, theirs))
     assert not mismatches, mismatches[:5]
@@ -209,12 +176,9 @@ REJECT = [
 
 @pytest.mark.parametrize("type_name, args, sample, extra, message", REJECT)
 def test_cnncalc_rejects_what_torch_rejects(type_name, args, sample, extra, message):
-    kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in {**args, **extra}.items()}
-    assert torch_rejects(type_name, kwargs, (1, *sample))
-    with pytest.raises(NetworkError) as err:
-        analyze_one(type_name, args, sample)
-    assert message in str(err.value)
-    assert str(err.value).startswith("net.yaml:1:")
+    # torch rejects with RuntimeError, ValueError, TypeError...
+    assert torch_shape(type_name, {**args, **extra}, (1, *sample), Exception) is None
+    assert_analysis_rejects(type_name, args, sample, message)
 
 
 def test_errors_point_at_the_argument_in_the_file():
@@ -223,9 +187,7 @@ input: [3, 8, 8]
 layers:
   - MaxPool2d: {kernel_size: 2, padding: 2}
 """
-    with pytest.raises(NetworkError) as err:
-        cnncalc.analyze(cnncalc.loads(text, source="net.yaml"))
-    assert str(err.value).startswith("net.yaml:3:42: maxpool2d_1 (MaxPool2d): pooling padding")
+    assert str(network_error(text)).startswith("net.yaml:3:42: maxpool2d_1 (MaxPool2d): pooling padding")
 
 
 def test_wrong_input_rank_is_rejected_with_the_expected_form():

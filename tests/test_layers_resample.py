@@ -6,57 +6,26 @@ cnncalc must reject.
 """
 
 import math
+from functools import partial
 
 import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from torch.utils.flop_counter import FlopCounterMode
 
 import cnncalc
-from cnncalc.errors import LayerError, NetworkError
+import oracle
+from cnncalc.errors import LayerError
 from cnncalc.layers import REGISTRY
 from cnncalc.layers.resample import upsample_output_size
-from cnncalc.spec import LayerArgumentErrors, validate_layer
+from cnncalc.spec import validate_layer
+from oracle import measured, network_error, static, twin
 
 TORCH_ERRORS = (RuntimeError, ValueError, TypeError, NotImplementedError)
 
-
-def static(type_name, args, shape):
-    layer = validate_layer(REGISTRY[type_name], args)
-    layer.check_input(shape)
-    layer = layer.resolve(shape)
-    return layer, (tuple(layer.compute_output_shape(shape)), layer.count_params(shape),
-                   layer.count_buffers(shape), layer.count_macs(shape))
-
-
-def measured(module, shape):
-    with FlopCounterMode(display=False) as counter, torch.no_grad():
-        out = module(torch.randn(shape))
-    return (tuple(out.shape), sum(p.numel() for p in module.parameters()),
-            sum(b.numel() for b in module.buffers()), counter.get_total_flops() // 2)
-
-
-def twin(layer):
-    return getattr(torch.nn, type(layer).__name__)(**layer.model_dump())
-
-
-def torch_args(args):
-    return {k: tuple(v) if isinstance(v, list) else v for k, v in args.items()}
-
-
-def assert_agrees(type_name, args, shape):
-    layer, numbers = static(type_name, args, shape)
-    assert numbers == measured(twin(layer), shape)
-    assert numbers[1:] == (0, 0, 0)
-    return numbers[0]
-
-
-def assert_both_reject(type_name, args, shape, device="cpu"):
-    with pytest.raises((LayerError, LayerArgumentErrors)):
-        static(type_name, args, shape)
-    with pytest.raises(TORCH_ERRORS):
-        getattr(torch.nn, type_name)(**torch_args(args))(torch.randn(shape, device=device))
+#: resampling has no parameters, buffers or MACs
+assert_agrees = partial(oracle.assert_agrees, counts=(0, 0, 0))
+assert_both_reject = partial(oracle.assert_both_reject, torch_errors=TORCH_ERRORS)
 
 
 # -- Upsample ----------------------------------------------------------------------------------
@@ -194,11 +163,8 @@ def test_upsample_messages_show_the_numbers(args, shape, message, field):
 
 
 def test_upsample_argument_errors_are_located_in_the_file():
-    with pytest.raises(NetworkError) as err:
-        cnncalc.analyze(cnncalc.loads("input: [3, 8, 8]\nlayers:\n"
-                                      "  - Upsample: {scale_factor: 2, align_corners: true}\n",
-                                      source="net.yaml"))
-    assert str(err.value) == (
+    assert str(network_error("input: [3, 8, 8]\nlayers:\n"
+                             "  - Upsample: {scale_factor: 2, align_corners: true}\n")) == (
         "net.yaml:3:48: upsample_1 (Upsample): align_corners can only be set with the"
         " interpolating modes, not with mode 'nearest' (expected mode linear | bilinear |"
         " bicubic | trilinear or no align_corners, got align_corners=true)")

@@ -6,59 +6,24 @@ buffers and the MACs with cnncalc's. What torch rejects, cnncalc must reject too
 """
 
 import inspect
-import warnings
+from functools import partial
 
 import pytest
 import torch
 from pydantic_core import PydanticUndefined
-from torch.utils.flop_counter import FlopCounterMode
 
 import cnncalc
-from cnncalc.errors import LayerError, NetworkError
+import oracle
+from cnncalc.errors import LayerError
 from cnncalc.layers import REGISTRY, activation
 from cnncalc.spec import LayerArgumentErrors, validate_layer
+from oracle import assert_agrees, network_error, static
 
 TORCH_ERRORS = (RuntimeError, ValueError, TypeError, IndexError, NotImplementedError,
                 AssertionError)
 
-
-def static(type_name, args, shape):
-    """cnncalc's (output shape, params, buffers, MACs) and the resolved layer."""
-    layer = validate_layer(REGISTRY[type_name], args)
-    layer.check_input(shape)
-    layer = layer.resolve(shape)
-    return layer, (tuple(layer.compute_output_shape(shape)), layer.count_params(shape),
-                   layer.count_buffers(shape), layer.count_macs(shape))
-
-
-def measured(module, shape):
-    """The twin's (output shape, params, buffers, MACs) after one forward pass."""
-    with FlopCounterMode(display=False) as counter, torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # e.g. Softmax's implicit dim
-        out = module(torch.randn(shape))
-    flops = counter.get_total_flops()
-    assert flops % 2 == 0
-    return (tuple(out.shape), sum(p.numel() for p in module.parameters()),
-            sum(b.numel() for b in module.buffers()), flops // 2)
-
-
-def twin(layer):
-    return getattr(torch.nn, type(layer).__name__)(**layer.model_dump())
-
-
-def assert_agrees(type_name, args, shape):
-    layer, numbers = static(type_name, args, shape)
-    assert numbers == measured(twin(layer), shape)
-    return numbers[0]
-
-
-def assert_both_reject(type_name, args, shape):
-    with pytest.raises((LayerError, LayerArgumentErrors)):
-        static(type_name, args, shape)
-    torch_args = {k: tuple(v) if isinstance(v, list) else v for k, v in args.items()}
-    with pytest.raises(TORCH_ERRORS), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        getattr(torch.nn, type_name)(**torch_args)(torch.randn(shape))
+assert_both_reject = partial(oracle.assert_both_reject, torch_errors=TORCH_ERRORS,
+                             warnings_as="ignore")
 
 
 # -- Flatten -----------------------------------------------------------------------------------
@@ -132,11 +97,8 @@ def test_unflatten_rejects_what_torch_rejects(args, shape):
 
 
 def test_unflatten_error_is_located_in_the_file():
-    with pytest.raises(NetworkError) as err:
-        cnncalc.analyze(cnncalc.loads("input: [12, 5]\nlayers:\n"
-                                      "  - Unflatten: {dim: 1, unflattened_size: [5, -1]}\n",
-                                      source="net.yaml"))
-    assert str(err.value) == (
+    assert str(network_error("input: [12, 5]\nlayers:\n"
+                             "  - Unflatten: {dim: 1, unflattened_size: [5, -1]}\n")) == (
         "net.yaml:3:43: unflatten_1 (Unflatten): unflattened_size does not multiply up to the "
         "size of dim 1 (12) (expected a product of 12, got [5, -1])")
 

@@ -6,6 +6,7 @@ blocks with arguments, repeat, frozen layers, batch > 1) loaded with ``cnncalc.l
 from __future__ import annotations
 
 import hashlib
+from math import prod
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 import cnncalc
 from cnncalc.torch import Twin, to_torch, verify
 from cnncalc.torch.network import Scope
+from design_networks import BASIC_BLOCK, VGG_EXCERPT
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted([*ROOT.glob("examples/*.yaml"), *ROOT.glob("cnncalc/zoo/*.yaml")])
@@ -55,16 +57,7 @@ RESNET_EXCERPT = """
 name: ResNet-18 (excerpt)
 input: [3, 32, 32]
 blocks:
-  basic:
-    args: {out: null, stride: 1}
-    layers:
-      - Conv2d: {out_channels: $out, kernel_size: 3, stride: $stride, padding: 1, bias: false}
-      - BatchNorm2d
-      - ReLU
-      - Conv2d: {out_channels: $out, kernel_size: 3, padding: 1, bias: false}
-      - BatchNorm2d: {name: bn2}
-      - Add: {from: [bn2, input]}
-      - ReLU
+""" + BASIC_BLOCK + """\
 layers:
   - Conv2d: {out_channels: 8, kernel_size: 3, padding: 1, bias: false}
   - basic: {out: 8, repeat: 2}
@@ -164,11 +157,11 @@ class Builder:
         elif kind == "group":
             # a group must hold more than one value even at batch 1, or torch refuses it
             fits = [g for g in (1, 2, 4)
-                    if self.channels % g == 0 and self.channels // g * _prod(self.sizes) > 1]
+                    if self.channels % g == 0 and self.channels // g * prod(self.sizes) > 1]
             if not fits:
                 return self.layers.append(f"BatchNorm{self.n}d")
             self.layers.append({"GroupNorm": {"num_groups": self.draw(st.sampled_from(fits))}})
-        elif kind == "instance" and _prod(self.sizes) > 1:
+        elif kind == "instance" and prod(self.sizes) > 1:
             self.layers.append({f"InstanceNorm{self.n}d": {"affine": True}})
         else:
             self.layers.append({"LayerNorm": {"normalized_shape": self.sizes[-1:]}})
@@ -312,27 +305,8 @@ def test_random_networks_agree_with_their_twins(spec, batch):
 
 
 def test_the_design_documents_files_agree_with_their_twins():
-    vgg = """
-name: VGG-style (excerpt)   # optional; default: the file's stem
-input: [3, 224, 224]        # one sample's shape, channels first, batch excluded:
-layers:
-  - Conv2d: {out_channels: 64, kernel_size: 3, padding: 1}
-  - ReLU
-  - MaxPool2d: {kernel_size: 2, stride: 2}
-  - AdaptiveAvgPool2d: {output_size: 7}
-  - Flatten
-  - Linear: {out_features: 4096}
-  - Dropout: {p: 0.5}
-"""
-    assert verify(cnncalc.loads(vgg), batch=2).agrees
+    assert verify(cnncalc.loads(VGG_EXCERPT), batch=2).agrees
     assert verify(cnncalc.loads(RESNET_EXCERPT), batch=3, device="cpu").agrees
-
-
-def _prod(values) -> int:
-    result = 1
-    for v in values:
-        result *= v
-    return result
 
 
 def test_one_module_cannot_stand_for_two_layers():

@@ -103,7 +103,8 @@ class Upsample(Layer):
         """Batch and channels kept; each spatial size becomes ``size``, or
         ``floor(input size · scale_factor)`` (see :func:`upsample_output_size`), which must be
         at least 1. ``recompute_scale_factor`` and ``area`` change the interpolation, not the
-        size.
+        size. An empty output is refused, where torch (``area`` mode) would return an empty
+        tensor: no network is meant to make one.
         """
         n = len(shape) - 2
         field = "size" if self.size is not None else "scale_factor"
