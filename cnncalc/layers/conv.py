@@ -54,12 +54,13 @@ class _Conv(Layer):
                              got=f"in_channels={layer.in_channels}", field="groups")
         return layer
 
-    def _per_dim(self, name: str) -> tuple[int, ...]:
+    def per_dim(self, name: str) -> tuple[int, ...]:
+        """Argument ``name`` with one value per spatial dimension (an int is repeated)."""
         return ntuple(getattr(self, name), self.ndim)
 
     def count_params(self, shape: Shape) -> int:
         """``(Cin/groups · prod(K) + 1) · Cout``, without the ``+ 1`` when ``bias`` is false."""
-        return f.conv_params(self.in_channels, self.out_channels, self._per_dim("kernel_size"),
+        return f.conv_params(self.in_channels, self.out_channels, self.per_dim("kernel_size"),
                              self.groups, self.bias)
 
 
@@ -75,7 +76,7 @@ class _ConvNd(_Conv):
 
     @model_validator(mode="after")
     def _same_needs_stride_one(self):
-        if self.padding == "same" and any(s != 1 for s in self._per_dim("stride")):
+        if self.padding == "same" and any(s != 1 for s in self.per_dim("stride")):
             raise LayerError("padding='same' is not supported for strided convolutions",
                              expected="stride=1", got=f"stride={self.stride}", field="padding")
         return self
@@ -86,16 +87,16 @@ class _ConvNd(_Conv):
             return ((0, 0),) * self.ndim
         if self.padding == "same":
             totals = (d * (k - 1) for d, k in
-                      zip(self._per_dim("dilation"), self._per_dim("kernel_size")))
+                      zip(self.per_dim("dilation"), self.per_dim("kernel_size")))
             return tuple((t // 2, t - t // 2) for t in totals)
-        return tuple((p, p) for p in self._per_dim("padding"))
+        return tuple((p, p) for p in self.per_dim("padding"))
 
     def compute_output_shape(self, shape: Shape) -> Shape:
         """Per spatial dimension ``floor((W + 2P - D(K-1) - 1) / S) + 1``; channels ``Cout``."""
         spatial = []
         for i, (size, k, s, d, (left, right)) in enumerate(zip(
-                shape[2:], self._per_dim("kernel_size"), self._per_dim("stride"),
-                self._per_dim("dilation"), self.padding_pairs())):
+                shape[2:], self.per_dim("kernel_size"), self.per_dim("stride"),
+                self.per_dim("dilation"), self.padding_pairs())):
             dim = DIM_NAMES[self.ndim][i]
             self._check_padding_mode(size, max(left, right), dim)
             spatial.append(f.conv_output_size(size, k, s, left, d, padding_right=right, dim=dim))
@@ -112,7 +113,7 @@ class _ConvNd(_Conv):
     def count_macs(self, shape: Shape) -> int:
         """``N · Cout · prod(output spatial) · Cin/groups · prod(K)``."""
         out = self.compute_output_shape(shape)
-        return f.conv_macs(self.in_channels, self.out_channels, self._per_dim("kernel_size"),
+        return f.conv_macs(self.in_channels, self.out_channels, self.per_dim("kernel_size"),
                            out[2:], self.groups, shape[0])
 
 
@@ -147,15 +148,15 @@ class _ConvTransposeNd(_Conv):
         spatial = tuple(
             f.conv_transpose_output_size(size, k, s, p, op, d, dim=DIM_NAMES[self.ndim][i])
             for i, (size, k, s, p, op, d) in enumerate(zip(
-                shape[2:], self._per_dim("kernel_size"), self._per_dim("stride"),
-                self._per_dim("padding"), self._per_dim("output_padding"),
-                self._per_dim("dilation"))))
+                shape[2:], self.per_dim("kernel_size"), self.per_dim("stride"),
+                self.per_dim("padding"), self.per_dim("output_padding"),
+                self.per_dim("dilation"))))
         return (shape[0], self.out_channels, *spatial)
 
     def count_macs(self, shape: Shape) -> int:
         """``N · Cin · prod(input spatial) · Cout/groups · prod(K)``."""
         return f.conv_transpose_macs(self.in_channels, self.out_channels,
-                                     self._per_dim("kernel_size"), shape[2:], self.groups,
+                                     self.per_dim("kernel_size"), shape[2:], self.groups,
                                      shape[0])
 
 

@@ -63,8 +63,8 @@ class _WindowPool(_Pool):
 
     @model_validator(mode="after")
     def _padding_at_most_half_kernel(self) -> "_WindowPool":
-        for dim, k, p in zip(DIM_NAMES[self.ndim], self._per_dim("kernel_size"),
-                             self._per_dim("padding")):
+        for dim, k, p in zip(DIM_NAMES[self.ndim], self.per_dim("kernel_size"),
+                             self.per_dim("padding")):
             if p > k // 2:
                 where = "" if self.ndim == 1 else f" along the {dim}"
                 raise LayerError(f"pooling padding must be at most half the kernel size{where}"
@@ -72,7 +72,7 @@ class _WindowPool(_Pool):
                                  expected=f"padding ≤ {k}//2 = {k // 2}", got=p, field="padding")
         return self
 
-    def _per_dim(self, name: str) -> tuple[int, ...]:
+    def per_dim(self, name: str) -> tuple[int, ...]:
         """One value per spatial dimension; ``stride`` defaults to ``kernel_size``, and average
         pooling, which has no ``dilation`` argument, pools undilated windows."""
         value = getattr(self, name, 1)
@@ -91,8 +91,8 @@ class _WindowPool(_Pool):
         spatial = tuple(
             f.pool_output_size(size, k, s, p, d, self.ceil_mode, dim=dim)
             for size, dim, k, s, p, d in zip(
-                shape[2:], DIM_NAMES[self.ndim], self._per_dim("kernel_size"),
-                self._per_dim("stride"), self._per_dim("padding"), self._per_dim("dilation")))
+                shape[2:], DIM_NAMES[self.ndim], self.per_dim("kernel_size"),
+                self.per_dim("stride"), self.per_dim("padding"), self.per_dim("dilation")))
         return (*shape[:2], *spatial)
 
 
@@ -158,7 +158,7 @@ class AvgPool3d(_AvgPoolWithDivisor):
         """As ``AvgPool2d``, and each input dimension must be at least the kernel, padding not
         counted: PyTorch's ``avg_pool3d`` (CPU and meta) refuses a smaller input even where the
         padding would make room for a window."""
-        for size, dim, k in zip(shape[2:], DIM_NAMES[3], self._per_dim("kernel_size")):
+        for size, dim, k in zip(shape[2:], DIM_NAMES[3], self.per_dim("kernel_size")):
             if size < k:
                 raise LayerError(f"AvgPool3d needs an input {dim} at least as large as the"
                                  " kernel, padding not counted (PyTorch's rule)",

@@ -23,8 +23,9 @@ from fractions import Fraction
 from typing import Callable, Sequence
 
 from cnncalc.analysis import Report, Row
-from cnncalc.layers.base import check_dim, ntuple
+from cnncalc.layers.base import check_dim
 from cnncalc.spec import INPUT
+from cnncalc.teach.explainers.registry import nearest, registrar
 from cnncalc.teach.working import SPATIAL, group_dims
 
 
@@ -56,21 +57,8 @@ class Stop(Exception):
 
 Rule = Callable[[Row, Sequence[tuple[Span, ...]]], tuple[tuple[Span, ...], list[str]]]
 RULES: dict[type, Rule] = {}
-
-
-def rule(*classes: type) -> Callable[[Rule], Rule]:
-    def register(function: Rule) -> Rule:
-        for cls in classes:
-            RULES[cls] = function
-        return function
-    return register
-
-
-def rule_for(cls: type) -> Rule | None:
-    for klass in cls.__mro__:
-        if klass in RULES:
-            return RULES[klass]
-    return None
+#: register the decorated function as the rule of the given classes and their subclasses
+rule = registrar(RULES, "receptive-field rules")
 
 
 def receptive_fields(report: Report) -> dict[str, Field]:
@@ -85,7 +73,7 @@ def receptive_fields(report: Report) -> dict[str, Field]:
         if stopped is not None:
             fields[row.name] = Field(None, stopped.stopped)
             continue
-        found = rule_for(type(row.layer))
+        found = nearest(RULES, type(row.layer))
         try:
             if found is None:
                 raise Stop(f"cnncalc does not follow receptive fields through {row.type}")
@@ -190,22 +178,19 @@ def _register() -> None:
     from cnncalc.layers.resample import ChannelShuffle
     from cnncalc.layers.reshape import Identity
     from cnncalc.layers.select import Chunk, Narrow, chunk_sizes
-    from cnncalc.teach.explainers.pool import pool_per_dim
 
     @rule(_ConvNd)
     def convolution(row, inputs):
         layer = row.layer
-        n = layer.ndim
-        return window(inputs[0], ntuple(layer.kernel_size, n), ntuple(layer.stride, n),
-                      [left for left, _ in layer.padding_pairs()], ntuple(layer.dilation, n))
+        return window(inputs[0], layer.per_dim("kernel_size"), layer.per_dim("stride"),
+                      [left for left, _ in layer.padding_pairs()], layer.per_dim("dilation"))
 
     rule(_Activation, _Norm, _Dropout, Identity, ChannelShuffle)(unchanged)
     rule(Add, Mul)(union)
 
     @rule(_WindowPool)
     def pooling(row, inputs):
-        layer = row.layer
-        return window(inputs[0], *(pool_per_dim(layer, name) for name in
+        return window(inputs[0], *(row.layer.per_dim(name) for name in
                                    ("kernel_size", "stride", "padding", "dilation")))
 
     @rule(_AdaptivePool)
@@ -237,23 +222,18 @@ def _register() -> None:
             raise Stop("it joins along a spatial dim")
         return union(row, inputs)
 
-    @rule(Chunk)
-    def chunk(row, inputs):
-        x = row.input_shapes[0]
-        dim = check_dim(row.layer.dim, len(x))
+    @rule(Chunk, Narrow)
+    def selection(row, inputs):
+        """A part along a spatial dim starts its field later by the part's offset."""
+        layer, x = row.layer, row.input_shapes[0]
+        dim = check_dim(layer.dim, len(x))
         if dim < 2:
             return inputs[0], []
-        sizes = chunk_sizes(x[dim], row.layer.chunks)
-        offset = sum(sizes[:row.layer.index % len(sizes)])
-        return shifted(inputs[0], dim, offset, "the part's offset")
-
-    @rule(Narrow)
-    def narrow(row, inputs):
-        x = row.input_shapes[0]
-        dim = check_dim(row.layer.dim, len(x))
-        if dim < 2:
-            return inputs[0], []
-        return shifted(inputs[0], dim, row.layer.start % x[dim], "start")
+        if isinstance(layer, Narrow):
+            return shifted(inputs[0], dim, layer.start % x[dim], "start")
+        sizes = chunk_sizes(x[dim], layer.chunks)
+        return shifted(inputs[0], dim, sum(sizes[:layer.index % len(sizes)]),
+                       "the part's offset")
 
 
 _register()

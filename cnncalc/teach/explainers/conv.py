@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from math import prod
 
-from cnncalc import shapes as f
 from cnncalc.analysis import Row
-from cnncalc.layers.base import ntuple
 from cnncalc.layers.conv import _ConvNd, _ConvTransposeNd
 from cnncalc.teach.explainers.registry import explains
 from cnncalc.teach.working import (KERNEL, SPATIAL, Board, Working, agree, flag_floor,
@@ -29,28 +27,22 @@ def conv_title(layer) -> str:
     return ", ".join(parts)
 
 
-def _per(layer, name: str) -> tuple[int, ...]:
-    return ntuple(getattr(layer, name), layer.ndim)
-
-
 @explains(_ConvNd)
 def convolution(row: Row) -> Working:
     layer, (x,) = row.layer, row.input_shapes
     board = Board(conv_title(layer))
     dims = SPATIAL[layer.ndim]
-    pairs = layer.padding_pairs()
+    pairs, out = layer.padding_pairs(), layer.compute_output_shape(x)
     if layer.padding == "same":
         board.show("output_shape", "padding same: total D·(K−1) per dimension, the odd one on "
                    "the right: " + ", ".join(f"{d} {left}+{right}"
                                              for d, (left, right) in zip(dims, pairs)))
-    cases = [(size, k, s, d, left, right) for size, k, s, d, (left, right) in zip(
-        x[2:], _per(layer, "kernel_size"), _per(layer, "stride"), _per(layer, "dilation"),
-        pairs)]
-    out = [None] * layer.ndim
+    cases = [(size, k, s, d, left, right, value) for size, k, s, d, (left, right), value in zip(
+        x[2:], *(layer.per_dim(name) for name in ("kernel_size", "stride", "dilation")),
+        pairs, out[2:])]
     for group, case in group_dims(dims, cases):
         label = " = ".join(f"{d}_out" for d in group)
-        size, k, s, d, left, right = case
-        value = f.conv_output_size(size, k, s, left, d, padding_right=right)
+        size, k, s, d, left, right, value = case
         numerator = size + left + right - d * (k - 1) - 1
         agree(numerator // s + 1, value, f"{row.name} {label}")
         symbol = group[0]
@@ -66,16 +58,7 @@ def convolution(row: Row) -> Working:
         board.show("output_shape", f"{label} = {formula} = {working} = {num(value)}")
         flag_floor(board, group, numerator, s, right)
         flag_gaps(board, group, d * (k - 1) + 1, s, value)
-        for symbol in group:
-            out[dims.index(symbol)] = value
-    board.result("output_shape", (x[0], layer.out_channels, *out))
-    _conv_params(board, layer, transposed=False)
-    kernel = prod(_per(layer, "kernel_size"))
-    symbols = ["Cout", *(f"{d}_out" for d in dims), "(Cin/g)", "·".join(KERNEL[layer.ndim])]
-    factors = [layer.out_channels, *out, layer.in_channels // layer.groups, kernel]
-    board.product_result("macs", "MACs", symbols, factors, f.conv_macs(
-        layer.in_channels, layer.out_channels, _per(layer, "kernel_size"), out, layer.groups,
-        x[0]), batch=x[0])
+    _shape_params_macs(board, row, out, transposed=False)
     return board.done()
 
 
@@ -84,34 +67,42 @@ def transposed_convolution(row: Row) -> Working:
     layer, (x,) = row.layer, row.input_shapes
     board = Board(conv_title(layer))
     dims = SPATIAL[layer.ndim]
-    cases = [tuple(c) for c in zip(x[2:], _per(layer, "kernel_size"), _per(layer, "stride"),
-                                   _per(layer, "padding"), _per(layer, "output_padding"),
-                                   _per(layer, "dilation"))]
-    out = [None] * layer.ndim
-    for group, (size, k, s, p, op, d) in group_dims(dims, cases):
+    out = layer.compute_output_shape(x)
+    cases = [tuple(c) for c in zip(x[2:], *(layer.per_dim(name) for name in (
+        "kernel_size", "stride", "padding", "output_padding", "dilation")), out[2:])]
+    for group, (size, k, s, p, op, d, value) in group_dims(dims, cases):
         label = " = ".join(f"{d}_out" for d in group)
-        value = f.conv_transpose_output_size(size, k, s, p, op, d)
         agree((size - 1) * s - 2 * p + d * (k - 1) + op + 1, value, f"{row.name} {label}")
         board.show("output_shape",
                    f"{label} = ({group[0]}_in − 1)·S − 2P + D·(K−1) + output_padding + 1 = "
                    f"({size} − 1)·{s} − {2 * p} + {d * (k - 1)} + {op} + 1 = {num(value)}")
-        for symbol in group:
-            out[dims.index(symbol)] = value
-    board.result("output_shape", (x[0], layer.out_channels, *out))
-    _conv_params(board, layer, transposed=True)
-    kernel = prod(_per(layer, "kernel_size"))
-    symbols = ["Cin", *(f"{d}_in" for d in dims), "(Cout/g)", "·".join(KERNEL[layer.ndim])]
-    factors = [layer.in_channels, *x[2:], layer.out_channels // layer.groups, kernel]
     board.show("macs", "every input element meets a (Cout/g)·" + "·".join(KERNEL[layer.ndim])
                + " slice of the weight")
-    board.product_result("macs", "MACs", symbols, factors, f.conv_transpose_macs(
-        layer.in_channels, layer.out_channels, _per(layer, "kernel_size"), x[2:], layer.groups,
-        x[0]), batch=x[0])
+    _shape_params_macs(board, row, out, transposed=True)
     return board.done()
 
 
-def _conv_params(board: Board, layer, *, transposed: bool) -> None:
-    kernel = _per(layer, "kernel_size")
+def _shape_params_macs(board: Board, row: Row, out: tuple[int, ...], *,
+                       transposed: bool) -> None:
+    """The output shape, the params' working and the MACs as a product: ``Cout · H_out · W_out
+    · (Cin/g) · Kh·Kw`` (each output element sums (Cin/g)·Kh·Kw products), or ``Cin · H_in ·
+    W_in · (Cout/g) · Kh·Kw`` when transposed (each input element meets a weight slice)."""
+    layer, (x,) = row.layer, row.input_shapes
+    board.result("output_shape", out)
+    _conv_params(board, row, transposed=transposed)
+    side, other = ("in", "out") if transposed else ("out", "in")
+    channels = {"in": layer.in_channels, "out": layer.out_channels}
+    sizes = x[2:] if transposed else out[2:]
+    symbols = [f"C{side}", *(f"{d}_{side}" for d in SPATIAL[layer.ndim]), f"(C{other}/g)",
+               "·".join(KERNEL[layer.ndim])]
+    factors = [channels[side], *sizes, channels[other] // layer.groups,
+               prod(layer.per_dim("kernel_size"))]
+    board.product_result("macs", "MACs", symbols, factors, layer.count_macs(x), batch=x[0])
+
+
+def _conv_params(board: Board, row: Row, *, transposed: bool) -> None:
+    layer = row.layer
+    kernel = layer.per_dim("kernel_size")
     k_symbols, k_values = "·".join(KERNEL[layer.ndim]), "·".join(str(k) for k in kernel)
     cin, cout, g = layer.in_channels, layer.out_channels, layer.groups
     if g > 1 and g == cin:
@@ -134,7 +125,7 @@ def _conv_params(board: Board, layer, *, transposed: bool) -> None:
         formula = f"Cin/g · {k_symbols} · Cout"
         working = f"{cin // g} · {k_values} · {cout}"
         value = cin // g * prod(kernel) * cout
-    agree(value, f.conv_params(cin, cout, kernel, g, layer.bias), f"{type(layer).__name__} params")
+    agree(value, layer.count_params(row.input_shapes[0]), f"{type(layer).__name__} params")
     suffix = "" if layer.bias else "  (no bias)"
     board.result("params", value, f"params = {formula} = {working} = {num(value)}{suffix}")
 

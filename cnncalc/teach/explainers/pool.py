@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from cnncalc import shapes as f
 from cnncalc.analysis import Row
 from cnncalc.layers.base import ntuple
 from cnncalc.layers.pool import _AdaptivePool, _WindowPool
@@ -13,23 +12,12 @@ from cnncalc.teach.working import (SPATIAL, Board, Working, agree, flag_floor, f
 NO_MACS = "MACs = 0 (pooling compares or averages; the torch convention counts no MACs for it)"
 
 
-def pool_per_dim(layer, name: str) -> tuple[int, ...]:
-    """One value per spatial dim: ``stride`` defaults to the kernel, average pooling has no
-    ``dilation`` (1), and a one-element list counts as a single int, as in torch."""
-    value = getattr(layer, name, 1)
-    if name == "stride" and value is None:
-        value = layer.kernel_size
-    if isinstance(value, tuple) and len(value) == 1:
-        value = value[0]
-    return ntuple(value, layer.ndim)
-
-
 @explains(_WindowPool)
 def window_pool(row: Row) -> Working:
     layer, (x,) = row.layer, row.input_shapes
     dilated = hasattr(layer, "dilation")
     parts = [row.type, f"kernel {per_dim(layer.kernel_size)}",
-             f"stride {per_dim(pool_per_dim(layer, 'stride'))}",
+             f"stride {per_dim(layer.per_dim('stride'))}",
              f"padding {per_dim(layer.padding)}"]
     if dilated:
         parts.append(f"dilation {per_dim(layer.dilation)}")
@@ -37,12 +25,11 @@ def window_pool(row: Row) -> Working:
         parts.append("ceil_mode")
     board = Board(f"{parts[0]} " + ", ".join(parts[1:]))
     dims = SPATIAL[layer.ndim]
-    cases = list(zip(x[2:], *(pool_per_dim(layer, n) for n in
-                               ("kernel_size", "stride", "padding", "dilation"))))
-    out = [0] * layer.ndim
-    for group, (size, k, s, p, d) in group_dims(dims, cases):
+    out = layer.compute_output_shape(x)
+    cases = list(zip(x[2:], *(layer.per_dim(n) for n in
+                               ("kernel_size", "stride", "padding", "dilation")), out[2:]))
+    for group, (size, k, s, p, d, value) in group_dims(dims, cases):
         label = " = ".join(f"{d}_out" for d in group)
-        value = f.pool_output_size(size, k, s, p, d, layer.ceil_mode)
         numerator = size + 2 * p - d * (k - 1) - 1
         symbol = group[0]
         if dilated:
@@ -74,9 +61,7 @@ def window_pool(row: Row) -> Working:
                     board.show("output_shape", f"  ceil_mode keeps a last, partial window "
                                f"(floor would give {floor})")
         flag_gaps(board, group, d * (k - 1) + 1, s, value)
-        for symbol in group:
-            out[dims.index(symbol)] = value
-    board.result("output_shape", (*x[:2], *out))
+    board.result("output_shape", out)
     board.result("macs", 0, NO_MACS)
     return board.done()
 
@@ -88,7 +73,6 @@ def adaptive_pool(row: Row) -> Working:
     shown = "×".join("None" if s is None else str(s) for s in sizes)
     board = Board(f"{row.type} output_size {shown}")
     dims = SPATIAL[layer.ndim]
-    out = [n if wanted is None else wanted for n, wanted in zip(x[2:], sizes)]
     for group, (size, wanted) in group_dims(dims, list(zip(x[2:], sizes))):
         label = " = ".join(f"{d}_out" for d in group)
         if wanted is None:
@@ -97,7 +81,7 @@ def adaptive_pool(row: Row) -> Working:
         else:
             board.show("output_shape", f"{label} = output_size = {num(wanted)}; "
                        + adaptive_windows(size, wanted))
-    board.result("output_shape", (*x[:2], *out))
+    board.result("output_shape", layer.compute_output_shape(x))
     board.result("macs", 0, NO_MACS)
     return board.done()
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from cnncalc.analysis import Row
 from cnncalc.layers.base import ntuple
 from cnncalc.layers.resample import ChannelShuffle, PixelShuffle, PixelUnshuffle, Upsample
-from cnncalc.layers.resample import upsample_output_size
 from cnncalc.teach.explainers.activation import unchanged
 from cnncalc.teach.explainers.registry import explains
 from cnncalc.teach.working import SPATIAL, Board, Working, num
@@ -21,39 +20,35 @@ def upsample(row: Row) -> Working:
     value = getattr(layer, given)
     board = Board(f"Upsample {given} {list(value) if isinstance(value, tuple) else value}, "
                   f"mode {layer.mode}")
-    out = []
-    for symbol, size, wanted in zip(SPATIAL[n], x[2:], ntuple(value, n)):
+    out = layer.compute_output_shape(x)
+    for symbol, size, wanted, size_out in zip(SPATIAL[n], x[2:], ntuple(value, n), out[2:]):
         if layer.size is not None:
-            out.append(wanted)
-            board.show("output_shape", f"{symbol}_out = size = {num(wanted)}")
+            board.show("output_shape", f"{symbol}_out = size = {num(size_out)}")
         else:
-            out.append(upsample_output_size(size, wanted))
             board.show("output_shape", f"{symbol}_out = floor({symbol}_in · scale_factor) = "
-                       f"floor({num(size)} · {wanted}) = {num(out[-1])}")
-    board.result("output_shape", (*x[:2], *out))
+                       f"floor({num(size)} · {wanted}) = {num(size_out)}")
+    board.result("output_shape", out)
     board.result("macs", 0, NO_MACS)
     return board.done()
 
 
-@explains(PixelShuffle)
+#: depth to space and back: (the factor's field, what it does to C, what it does to H and W)
+SHUFFLES = {PixelShuffle: ("upscale_factor", "/", "·"),
+            PixelUnshuffle: ("downscale_factor", "·", "/")}
+
+
+@explains(*SHUFFLES)
 def pixel_shuffle(row: Row) -> Working:
-    (n, c, h, w), r = row.input_shapes[0], row.layer.upscale_factor
-    board = Board(f"PixelShuffle upscale_factor {r}")
-    board.show("output_shape", f"C_out = C_in / r² = {num(c)} / {r * r} = {num(c // (r * r))};"
-               f" H_out = H_in · r = {num(h)} · {r} = {num(h * r)}; W_out = W_in · r = "
-               f"{num(w)} · {r} = {num(w * r)}")
-    board.result("output_shape", (n, c // (r * r), h * r, w * r))
-    return board.done()
-
-
-@explains(PixelUnshuffle)
-def pixel_unshuffle(row: Row) -> Working:
-    (n, c, h, w), r = row.input_shapes[0], row.layer.downscale_factor
-    board = Board(f"PixelUnshuffle downscale_factor {r}")
-    board.show("output_shape", f"C_out = C_in · r² = {num(c)} · {r * r} = {num(c * r * r)};"
-               f" H_out = H_in / r = {num(h)} / {r} = {num(h // r)}; W_out = W_in / r = "
-               f"{num(w)} / {r} = {num(w // r)}")
-    board.result("output_shape", (n, c * r * r, h // r, w // r))
+    layer, (x,) = row.layer, row.input_shapes
+    factor, on_channels, on_space = SHUFFLES[type(layer)]
+    r = getattr(layer, factor)
+    board = Board(f"{row.type} {factor} {r}")
+    out = layer.compute_output_shape(x)
+    board.show("output_shape", f"C_out = C_in {on_channels} r² = {num(x[1])} {on_channels} "
+               f"{r * r} = {num(out[1])}; " + "; ".join(
+                   f"{d}_out = {d}_in {on_space} r = {num(size)} {on_space} {r} = {num(size_out)}"
+                   for d, size, size_out in zip("HW", x[2:], out[2:])))
+    board.result("output_shape", out)
     return board.done()
 
 

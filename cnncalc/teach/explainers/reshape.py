@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from math import prod
+
 from cnncalc.analysis import Row
 from cnncalc.layers.base import check_dim
 from cnncalc.layers.dropout import _Dropout
@@ -17,13 +19,10 @@ def flatten(row: Row) -> Working:
     start = check_dim(layer.start_dim, len(x))
     end = check_dim(layer.end_dim, len(x))
     board = Board(f"Flatten dims {layer.start_dim}…{layer.end_dim}")
-    merged = x[start:end + 1]
-    size = 1
-    for n in merged:
-        size *= n
-    out = (*x[:start], size, *x[end + 1:])
+    out = layer.compute_output_shape(x)
     board.result("output_shape", out, f"dims {start}…{end} multiply: "
-                 f"{' · '.join(num(n) for n in merged)} = {num(size)} → {shape(out)}")
+                 f"{' · '.join(num(n) for n in x[start:end + 1])} = {num(out[start])} → "
+                 f"{shape(out)}")
     return board.done()
 
 
@@ -31,16 +30,14 @@ def flatten(row: Row) -> Working:
 def unflatten(row: Row) -> Working:
     layer, (x,) = row.layer, row.input_shapes
     dim = check_dim(layer.dim, len(x))
-    sizes = list(layer.unflattened_size)
-    board = Board(f"Unflatten dim {layer.dim} into {sizes}")
-    if -1 in sizes:
-        known = 1
-        for s in sizes:
-            known *= s if s != -1 else 1
-        inferred = x[dim] // known
-        board.show("output_shape", f"−1 = {num(x[dim])} / {num(known)} = {num(inferred)}")
-        sizes = [inferred if s == -1 else s for s in sizes]
-    out = (*x[:dim], *sizes, *x[dim + 1:])
+    wanted = layer.unflattened_size
+    board = Board(f"Unflatten dim {layer.dim} into {list(wanted)}")
+    out = layer.compute_output_shape(x)
+    sizes = out[dim:dim + len(wanted)]
+    if -1 in wanted:
+        known = prod(s for s in wanted if s != -1)
+        board.show("output_shape", f"−1 = {num(x[dim])} / {num(known)} = "
+                   f"{num(sizes[wanted.index(-1)])}")
     board.result("output_shape", out, f"dim {layer.dim}: {num(x[dim])} = "
                  f"{' · '.join(num(s) for s in sizes)} → {shape(out)}")
     return board.done()

@@ -15,11 +15,10 @@ def chunk(row: Row) -> Working:
     dim = check_dim(layer.dim, len(x))
     sizes = chunk_sizes(x[dim], layer.chunks)
     board = Board(f"Chunk {layer.chunks} parts along dim {layer.dim}, part {layer.index}")
-    step = -(-x[dim] // layer.chunks)
-    smaller = ", the last one smaller" if sizes[-1] != step else ""
+    smaller = ", the last one smaller" if sizes[-1] != sizes[0] else ""
     board.show("output_shape", f"torch.chunk: parts of ceil({num(x[dim])} / {layer.chunks}) = "
-               f"{num(step)}{smaller}: {', '.join(num(s) for s in sizes)}")
-    out = tuple(sizes[layer.index] if k == dim else n for k, n in enumerate(x))
+               f"{num(sizes[0])}{smaller}: {', '.join(num(s) for s in sizes)}")
+    out = layer.compute_output_shape(x)
     board.result("output_shape", out, f"part {layer.index} has {num(sizes[layer.index])} → "
                  f"{shape(out)}")
     return board.done()
@@ -30,7 +29,7 @@ def narrow(row: Row) -> Working:
     layer, (x,) = row.layer, row.input_shapes
     dim = check_dim(layer.dim, len(x))
     board = Board(f"Narrow dim {layer.dim}, start {layer.start}, length {layer.length}")
-    out = tuple(layer.length if k == dim else n for k, n in enumerate(x))
+    out = layer.compute_output_shape(x)
     board.result("output_shape", out, f"dim {layer.dim}: {num(layer.length)} of "
                  f"{num(x[dim])} entries from {layer.start} → {shape(out)}")
     return board.done()
