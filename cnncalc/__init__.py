@@ -30,7 +30,7 @@ __version__ = "0.1.0"
 
 def load(path: str | Path) -> Network:
     """The network described by a YAML (or JSON) file."""
-    from cnncalc.spec import read_text
+    from cnncalc.safeyaml import read_text
 
     path = Path(path)
     return loads(read_text(path), source=str(path), name=path.stem)
@@ -38,7 +38,8 @@ def load(path: str | Path) -> Network:
 
 def loads(text: str, *, source: str = "<string>", name: str = "network") -> Network:
     """The network described by YAML text."""
-    from cnncalc.spec import load_yaml, parse_network
+    from cnncalc.safeyaml import load_yaml
+    from cnncalc.spec import parse_network
 
     return parse_network(load_yaml(text, source), source, name)
 

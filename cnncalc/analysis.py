@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from cnncalc.errors import LayerError, NetworkError, Position, Problem, UsageError
+from cnncalc.errors import LayerError, NetworkError, Problem, UsageError
 from cnncalc.graph import Graph, Node, build_graph
 from cnncalc.layers import Layer, Shape
-from cnncalc.spec import INPUT, Network
+from cnncalc.layers.base import numel
+from cnncalc.spec import INPUT, Network, in_file_order
 
 CONVENTIONS = ("torch",)
 MAX_ELEMENTS = 10 ** 15  # a shape beyond this is a typo, not a network
@@ -127,7 +128,7 @@ def analyze(network: Network, *, batch: int = 1, input: Iterable[int] | None = N
     rows, problems = walk(graph, (batch, *sample))
     problems = graph.problems + problems
     if problems:
-        raise NetworkError(sorted(problems, key=_order))
+        raise NetworkError(in_file_order(problems))
     return Report(network.name, batch, convention, {INPUT: (batch, *sample)}, rows,
                   Totals.of(rows), graph.output)
 
@@ -156,18 +157,10 @@ def measure(node: Node, in_shapes: tuple[Shape, ...]) -> Row:
     node.layer.check_input(*in_shapes)
     layer = node.layer.resolve(*in_shapes)
     out = tuple(layer.compute_output_shape(*in_shapes))
-    elements = 1
-    for n in out:
-        elements *= n
-    if elements > MAX_ELEMENTS:
+    if numel(out) > MAX_ELEMENTS:
         raise LayerError("the output is implausibly large",
                          expected="at most 10^15 elements", got=f"{list(out)}")
     params = layer.count_params(*in_shapes)
     return Row(node.name, node.type, node.inputs, in_shapes, out, params,
                params if node.trainable else 0, layer.count_buffers(*in_shapes),
                layer.count_macs(*in_shapes), layer, node.trainable)
-
-
-def _order(problem: Problem) -> tuple:
-    position = problem.position or Position("")
-    return (position.file, position.line, position.column)

@@ -10,7 +10,8 @@ from typing import Any, Mapping
 from cnncalc.errors import LayerError, Position, Problem, did_you_mean, one_of, show
 from cnncalc.layers import REGISTRY, Layer
 from cnncalc.safeyaml import PosList, position_of
-from cnncalc.spec import INPUT, Entry, LayerArgumentErrors, Network, validate_layer
+from cnncalc.spec import (INPUT, Entry, LayerArgumentErrors, Network, references,
+                          validate_layer)
 
 MAX_LAYERS = 10_000        # leaf layers after expanding blocks and repeats
 MAX_EXPANDED = 100_000     # entries visited while expanding (switched-off and broken ones too)
@@ -162,7 +163,8 @@ class _Builder:
     def has_refs(self, entry: Entry) -> bool:
         """Whether the entry holds $names; asked once per entry, not once per instance."""
         if id(entry) not in self.refs:
-            self.refs[id(entry)] = (entry, _has_refs(entry))  # the entry keeps its id alive
+            found = any(references(value) for _, value in entry.raw_values())
+            self.refs[id(entry)] = (entry, found)  # the entry keeps its id alive
         return self.refs[id(entry)][1]
 
     def validated(self, cls: type[Layer], args: Mapping[str, Any]
@@ -333,7 +335,7 @@ class _Builder:
                 return self._mark_broken(full)
             return self.instantiate_block(entry, full, inputs, stack, trainable)
         cls = REGISTRY.get(entry.type)
-        if cls is None and entry.type in getattr(self.network, "broken_blocks", ()):
+        if cls is None and entry.type in self.network.broken_blocks:
             return self._mark_broken(full)  # the block's own problems are reported
         if cls is None and (entry.type, entry.position) in self.unknown:
             return self._mark_broken(full)  # reported at its first instance
@@ -416,13 +418,8 @@ class _Builder:
         start = len(self.nodes)
         output = self.expand(block.layers, full + ".", inputs[0], env, stack + (entry.type,))
         if not trainable:
-            self.nodes[start:] = [_frozen(n) for n in self.nodes[start:]]
+            self.nodes[start:] = [replace(n, trainable=False) for n in self.nodes[start:]]
         return output
-
-
-def _frozen(node: Node) -> Node:
-    return Node(node.name, node.type, node.layer, node.inputs, False, node.position,
-                node.positions)
 
 
 def _frozen_args(cls: type, args: Mapping[str, Any]) -> tuple | None:
@@ -438,17 +435,6 @@ def _frozen_args(cls: type, args: Mapping[str, Any]) -> tuple | None:
         return (cls, tuple((k, freeze(v)) for k, v in args.items()))
     except TypeError:
         return None
-
-
-def _has_refs(entry: Entry) -> bool:
-    def refs(value: Any) -> bool:
-        if isinstance(value, str):
-            return value.startswith("$")
-        if isinstance(value, (list, tuple)):
-            return any(refs(v) for v in value)
-        return False
-    return any(refs(v) for v in (*entry.args.values(), entry.type, entry.name, entry.inputs,
-                                 entry.repeat, entry.trainable, entry.condition))
 
 
 def build_graph(network: Network) -> Graph:

@@ -15,8 +15,7 @@ from pydantic import ValidationError
 from cnncalc.errors import (LayerError, NetworkError, Position, Problem, did_you_mean, one_of,
                             show)
 from cnncalc.layers import REGISTRY, Layer
-from cnncalc.safeyaml import (MAX_FILE_BYTES, MAX_INT_DIGITS, PosDict, PosList,  # noqa: F401
-                              load_yaml, position_of, read_text)
+from cnncalc.safeyaml import MAX_INT_DIGITS, PosDict, position_of
 
 RESERVED = ("name", "from", "repeat", "trainable", "if")
 INPUT = "input"
@@ -44,6 +43,12 @@ class Entry:
     @property
     def where(self) -> str:
         return f"{self.name} ({self.type})" if isinstance(self.name, str) else self.type
+
+    def raw_values(self) -> list[tuple[str, Any]]:
+        """Every value that may hold a ``$name``, keyed as :attr:`positions` keys it."""
+        return [("type", self.type), ("name", self.name), ("from", self.inputs),
+                ("repeat", self.repeat), ("trainable", self.trainable), ("if", self.condition),
+                *self.args.items()]
 
 
 @dataclass
@@ -227,11 +232,8 @@ def _check_references(entries: list[Entry], args: Mapping[str, Any], where: str,
     :func:`in_file_order` keeps one of the two.
     """
     for entry in entries:
-        values = [("type", entry.type), ("name", entry.name), ("from", entry.inputs),
-                  ("repeat", entry.repeat), ("trainable", entry.trainable),
-                  ("if", entry.condition), *entry.args.items()]
-        for key, value in values:
-            for ref in _references(value):
+        for key, value in entry.raw_values():
+            for ref in references(value):
                 if ref[1:] not in args:
                     problems.append(Problem(
                         f"{show(ref)} is not an argument of this block" + did_you_mean(
@@ -240,11 +242,12 @@ def _check_references(entries: list[Entry], args: Mapping[str, Any], where: str,
                         else "no $names: the block has no args"))
 
 
-def _references(value: Any) -> list[str]:
+def references(value: Any) -> list[str]:
+    """The ``$names`` in a value (a whole string, or the items of a list)."""
     if isinstance(value, str):
         return [value] if value.startswith("$") else []
     if isinstance(value, (list, tuple)):
-        return [ref for item in value for ref in _references(item)]
+        return [ref for item in value for ref in references(item)]
     return []
 
 

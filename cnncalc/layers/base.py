@@ -47,9 +47,13 @@ class Layer(BaseModel):
     inferred: ClassVar[tuple[str, ...]] = ()
     #: how many inputs the layer takes: ``(least, most)``, ``most`` ``None`` for any number
     arity: ClassVar[tuple[int, int | None]] = (1, 1)
+    #: spatial dimensions of a ``...1d/2d/3d`` layer; setting it sets ``ranks`` to ``ndim + 2``
+    ndim: ClassVar[int | None] = None
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        if cls.__dict__.get("ndim") is not None and "ranks" not in cls.__dict__:
+            cls.ranks = (cls.ndim + 2,)
         super().__pydantic_init_subclass__(**kwargs)
         if cls.__dict__.get("abstract", False):
             return

@@ -18,18 +18,11 @@ class _Conv(Layer):
     """Fields shared by plain and transposed convolutions, in PyTorch's argument order."""
 
     abstract: ClassVar[bool] = True
-    ndim: ClassVar[int]
     inferred: ClassVar[tuple[str, ...]] = ("in_channels",)
 
     in_channels: PositiveInt | None = None
     out_channels: PositiveInt
     kernel_size: PositiveInts
-
-    @classmethod
-    def __pydantic_init_subclass__(cls, **kwargs):
-        if "ndim" in cls.__dict__:
-            cls.ranks = (cls.ndim + 2,)
-        super().__pydantic_init_subclass__(**kwargs)
 
     @field_validator("kernel_size", "stride", "padding", "dilation", "output_padding",
                      check_fields=False)

@@ -39,15 +39,8 @@ def sum_text(*terms: int) -> str:
 
 class _Pad(Layer):
     abstract: ClassVar[bool] = True
-    ndim: ClassVar[int]
 
     padding: Padding
-
-    @classmethod
-    def __pydantic_init_subclass__(cls, **kwargs):
-        if "ndim" in cls.__dict__:
-            cls.ranks = (cls.ndim + 2,)
-        super().__pydantic_init_subclass__(**kwargs)
 
     @field_validator("padding")
     @classmethod

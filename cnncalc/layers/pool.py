@@ -21,13 +21,6 @@ class _Pool(Layer):
     """A pooling layer over ``ndim`` spatial dimensions: input ``[N, C, *spatial]``."""
 
     abstract: ClassVar[bool] = True
-    ndim: ClassVar[int]
-
-    @classmethod
-    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
-        if "ndim" in cls.__dict__:
-            cls.ranks = (cls.ndim + 2,)
-        super().__pydantic_init_subclass__(**kwargs)
 
     @field_validator("return_indices", check_fields=False)
     @classmethod

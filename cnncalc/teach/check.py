@@ -15,7 +15,8 @@ from typing import Any, Iterable
 from cnncalc.analysis import Report, analyze
 from cnncalc.errors import NetworkError, Position, Problem, did_you_mean, show
 from cnncalc.report.json import dumps
-from cnncalc.spec import Network, load_yaml, position_of, read_text
+from cnncalc.safeyaml import load_yaml, position_of, read_text
+from cnncalc.spec import Network
 from cnncalc.teach.answers import QUANTITIES, BadAnswer, ShapeAnswer, parse_count, parse_shape
 from cnncalc.teach.explain import Explanation, explain_report, flops_line
 from cnncalc.teach.working import num, shape

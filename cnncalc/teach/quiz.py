@@ -15,8 +15,9 @@ from typing import Any, Callable
 
 from cnncalc.analysis import Report, analyze
 from cnncalc.errors import CnncalcError, LayerError
+from cnncalc.safeyaml import load_yaml
 from cnncalc.shapes import pool_output_size
-from cnncalc.spec import Network, load_yaml, parse_network
+from cnncalc.spec import Network, parse_network
 
 LEVELS = ("basic", "advanced")
 #: what ``advanced`` brings; each advanced quiz of at least four layers has all four
