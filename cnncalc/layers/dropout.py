@@ -44,18 +44,18 @@ class Dropout(_Dropout):
 
 class Dropout1d(_Dropout):
     """``torch.nn.Dropout1d`` on ``[C, L]``: zeroes whole channels; the shape is unchanged."""
-    ranks: ClassVar[tuple[int, ...]] = (3,)
+    ndim: ClassVar[int] = 1
 
 
 class Dropout2d(_Dropout):
     """``torch.nn.Dropout2d`` on ``[C, H, W]``: zeroes whole channels; the shape is unchanged."""
-    ranks: ClassVar[tuple[int, ...]] = (4,)
+    ndim: ClassVar[int] = 2
 
 
 class Dropout3d(_Dropout):
     """``torch.nn.Dropout3d`` on ``[C, D, H, W]``: zeroes whole channels; the shape is unchanged.
     """
-    ranks: ClassVar[tuple[int, ...]] = (5,)
+    ndim: ClassVar[int] = 3
 
 
 class AlphaDropout(_Dropout):

@@ -99,12 +99,12 @@ class BatchNorm1d(_BatchNorm):
 
 class BatchNorm2d(_BatchNorm):
     """``torch.nn.BatchNorm2d`` on ``[C, H, W]``."""
-    ranks: ClassVar[tuple[int, ...]] = (4,)
+    ndim: ClassVar[int] = 2
 
 
 class BatchNorm3d(_BatchNorm):
     """``torch.nn.BatchNorm3d`` on ``[C, D, H, W]``."""
-    ranks: ClassVar[tuple[int, ...]] = (5,)
+    ndim: ClassVar[int] = 3
 
 
 class _InstanceNorm(_ChannelNorm):
@@ -129,17 +129,17 @@ class _InstanceNorm(_ChannelNorm):
 
 class InstanceNorm1d(_InstanceNorm):
     """``torch.nn.InstanceNorm1d`` on ``[C, L]``."""
-    ranks: ClassVar[tuple[int, ...]] = (3,)
+    ndim: ClassVar[int] = 1
 
 
 class InstanceNorm2d(_InstanceNorm):
     """``torch.nn.InstanceNorm2d`` on ``[C, H, W]``."""
-    ranks: ClassVar[tuple[int, ...]] = (4,)
+    ndim: ClassVar[int] = 2
 
 
 class InstanceNorm3d(_InstanceNorm):
     """``torch.nn.InstanceNorm3d`` on ``[C, D, H, W]``."""
-    ranks: ClassVar[tuple[int, ...]] = (5,)
+    ndim: ClassVar[int] = 3
 
 
 class GroupNorm(_Norm):

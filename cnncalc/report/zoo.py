@@ -26,9 +26,15 @@ class ZooLine:
     source: str
 
 
-def _cells(line: ZooLine, numbers) -> list[str]:
-    return [line.name, "x".join(map(str, line.input)), numbers(line.params),
-            numbers(line.macs), line.source]
+def _cells(line: ZooLine, numbers, buffers: bool = False) -> list[str]:
+    cells = [line.name, _dims(line.input), numbers(line.params)]
+    if buffers:
+        cells.append(numbers(line.buffers))
+    return cells + [numbers(line.macs), line.source]
+
+
+def _dims(shape: tuple[int, ...]) -> str:
+    return "x".join(map(str, shape))
 
 
 def render_zoo(lines: list[ZooLine], fmt: str) -> str:
@@ -41,18 +47,15 @@ def render_zoo(lines: list[ZooLine], fmt: str) -> str:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(["name", "input", "params", "buffers", "macs", "source"])
-        for x in lines:
-            writer.writerow([x.name, "x".join(map(str, x.input)), x.params, x.buffers, x.macs,
-                             x.source])
+        writer.writerows(_cells(x, str, buffers=True) for x in lines)
         return buffer.getvalue().rstrip("\n")
-    align = ("left", "left", "right", "right", "left")
     if fmt == "markdown":  # the README's table: buffers too, exact numbers only
-        rows = [[*_cells(x, exact)[:3], exact(x.buffers), *_cells(x, exact)[3:]] for x in lines]
-        return tabulate(rows, headers=("Name", "Input", "Params", "Buffers", "MACs", "Source"),
+        return tabulate([_cells(x, exact, buffers=True) for x in lines],
+                        headers=("Name", "Input", "Params", "Buffers", "MACs", "Source"),
                         tablefmt="github", disable_numparse=True,
                         colalign=("left", "left", "right", "right", "right", "left"))
     grid = tabulate([_cells(x, exact_and_si) for x in lines], headers=COLUMNS, tablefmt="plain",
-                    disable_numparse=True, colalign=align)
+                    disable_numparse=True, colalign=("left", "left", "right", "right", "left"))
     footer = "MACs at each network's input size, batch 1, counting convention torch; " \
              "`cnncalc summary NAME` shows one in full."
     return "\n".join(line.rstrip() for line in grid.splitlines()) + "\n\n" + footer
