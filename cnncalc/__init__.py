@@ -13,7 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from cnncalc.errors import CnncalcError, LayerError, NetworkError, Problem, UsageError
+from cnncalc.errors import (ArgumentError, CnncalcError, LayerError, NetworkError, Problem,
+                            UsageError)
 
 # The rest loads on first use, so that `cnncalc --help` and `import cnncalc` stay fast.
 _LAZY = {
@@ -29,11 +30,41 @@ __version__ = "0.1.0"
 
 
 def load(path: str | Path) -> Network:
-    """The network described by a YAML (or JSON) file."""
+    """The network described by a YAML (or JSON) file, or the zoo network of that name
+    (``load("resnet50")``) when no such file exists: an existing file always wins.
+
+    A name that is neither is a :class:`NetworkError`: no such file, with did-you-mean over
+    the zoo's names.
+    """
     from cnncalc.safeyaml import read_text
 
-    path = Path(path)
-    return loads(read_text(path), source=str(path), name=path.stem)
+    file = Path(path)
+    if not _may_exist(file):
+        from cnncalc import zoo
+        from cnncalc.errors import Position, did_you_mean
+        from cnncalc.suggest import near_file_hint
+
+        names = zoo.names()
+        if str(path) in names:
+            return zoo.load(str(path))
+        stem = file.stem if file.suffix in (".yaml", ".yml", ".json") else file.name
+        hint = f"; did you mean {stem!r}?" if stem in names else did_you_mean(stem, names)
+        hint = near_file_hint(file) or hint  # a file of its folder first: mnist.yml → .yaml
+        raise NetworkError([Problem("no such file, nor a zoo network of that name" + hint,
+                                    Position(str(path)))])
+    return loads(read_text(file), source=str(file), name=file.stem)
+
+
+def _may_exist(path: Path) -> bool:
+    """``path.exists()``, except that a path the system cannot even look up (a name too long,
+    a NUL byte, a loop of links) counts as existing, so that reading it reports why."""
+    try:
+        path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except (OSError, ValueError):
+        return True
+    return True
 
 
 def loads(text: str, *, source: str = "<string>", name: str = "network") -> Network:
@@ -49,6 +80,8 @@ def __getattr__(attr: str) -> Any:
 
     if attr in _LAZY:
         return getattr(import_module(_LAZY[attr]), attr)
+    if attr == "zoo":  # the bundled networks: cnncalc.zoo.names(), cnncalc.zoo.load(name)
+        return import_module("cnncalc.zoo")
     # Layer classes are reachable as cnncalc.Conv2d etc., straight from the registry.
     registry = import_module("cnncalc.layers").REGISTRY
     if attr in registry:
@@ -59,12 +92,12 @@ def __getattr__(attr: str) -> Any:
 def __dir__() -> list[str]:
     from cnncalc.layers import REGISTRY
 
-    return sorted(set(globals()) | set(_LAZY) | set(REGISTRY))
+    return sorted(set(globals()) | set(_LAZY) | set(REGISTRY) | {"zoo"})
 
 
 __all__ = [
-    "Block", "CnncalcError", "Entry", "Layer", "LayerError", "Network", "NetworkError",
-    "Problem", "Report", "Row", "Totals", "UsageError", "analyze", "conv_macs",
+    "ArgumentError", "Block", "CnncalcError", "Entry", "Layer", "LayerError", "Network",
+    "NetworkError", "Problem", "Report", "Row", "Totals", "UsageError", "analyze", "conv_macs",
     "conv_output_size", "conv_params", "conv_transpose_macs", "conv_transpose_output_size",
     "linear_params", "load", "loads", "pool_output_size",
 ]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from cnncalc.errors import LayerError, NetworkError, Problem, UsageError
+from cnncalc.errors import LayerError, NetworkError, Position, Problem, UsageError, show
 from cnncalc.graph import Graph, Node, build_graph
 from cnncalc.layers import Layer, Shape
-from cnncalc.layers.base import numel
+from cnncalc.layers.base import RANK_FORMS, numel
 from cnncalc.spec import INPUT, Network, in_file_order
 
 CONVENTIONS = ("torch",)
@@ -60,6 +60,20 @@ class Totals:
 
 
 @dataclass(frozen=True)
+class Note:
+    """An argument inferred at the analysed input other than at the network's own input: the
+    model built for the file's input would refuse this one (``Linear.in_features`` after a
+    ``Flatten``, typically)."""
+
+    layer: str
+    type: str
+    argument: str
+    file_input: Any    # the argument's value at the network's own input
+    this_input: Any    # its value at the analysed input
+    message: str
+
+
+@dataclass(frozen=True)
 class Report:
     """The result of :func:`analyze`: rows in execution order and their totals."""
 
@@ -70,6 +84,7 @@ class Report:
     layers: list[Row]
     totals: Totals
     output: str = ""
+    notes: tuple[Note, ...] = ()   # when ``input`` changes an inferred argument
 
     @property
     def branches(self) -> bool:
@@ -112,8 +127,9 @@ def analyze(network: Network, *, batch: int = 1, input: Iterable[int] | None = N
             convention: str = "torch") -> Report:
     """Every layer's output shape, params, buffers and MACs, computed statically.
 
-    ``input`` overrides the network's input shape (batch excluded). Raises
-    :class:`~cnncalc.errors.NetworkError` with every problem found.
+    ``input`` overrides the network's input shape (batch excluded): its spatial sizes may
+    differ, its number of channels and of dimensions may not (that would build another
+    network). Raises :class:`~cnncalc.errors.NetworkError` with every problem found.
     """
     if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
         raise UsageError(f"batch must be a whole number ≥ 1 (got {batch!r})")
@@ -125,12 +141,85 @@ def analyze(network: Network, *, batch: int = 1, input: Iterable[int] | None = N
                              for n in sample):
         raise UsageError(f"input must be positive whole numbers (got {list(sample)})")
     graph = build_graph(network)
+    changed = input is not None and sample != tuple(network.input)
+    mismatch = _input_mismatch(network, sample) if changed else None
+    if mismatch is not None:  # walking would only report what follows from it
+        raise NetworkError(in_file_order(graph.problems + [mismatch]))
     rows, problems = walk(graph, (batch, *sample))
     problems = graph.problems + problems
     if problems:
         raise NetworkError(in_file_order(problems))
+    notes = _notes(graph, rows, batch, tuple(network.input), sample) if changed else ()
     return Report(network.name, batch, convention, {INPUT: (batch, *sample)}, rows,
-                  Totals.of(rows), graph.output)
+                  Totals.of(rows), graph.output, notes)
+
+
+def _input_mismatch(network: Network, sample: Shape) -> Problem | None:
+    """An input that changes the network's channels (or features) or its number of dims.
+
+    In PyTorch the model built for the file's input would refuse it, and cnncalc would silently
+    infer other ``in_channels``: another network. The usual slip is a channels-last shape.
+    """
+    own = tuple(network.input)
+    if len(sample) != len(own):
+        what = (f"--input changes the number of input dimensions: the file's input has "
+                f"{len(own)} dims {RANK_FORMS.get(len(own) + 1, '')} ({show(list(own))}), "
+                f"--input gives {len(sample)} ({_dims(sample)})")
+    elif sample[0] != own[0]:
+        kind = "features" if len(own) == 1 else "channels"
+        what = (f"--input changes the number of input {kind} from {own[0]} (the file's "
+                f"input {show(list(own))}) to {sample[0]}")
+    else:
+        return None
+    hint = _suggestion(own, sample)
+    what += ("; inputs are channels-first, batch excluded, and only their spatial sizes may "
+             "change" + (f" (did you mean {hint}?)" if hint else ""))
+    position = None if network.source == "<python>" else Position(network.source)
+    return Problem(what, position, "input")
+
+
+def _suggestion(own: Shape, sample: Shape) -> str:
+    """``3x224x224`` for ``224x224x3`` (channels last), ``1x3x224x224`` (batch included) or
+    ``224x224`` (channels left out) against a file's ``[3, 224, 224]``; else nothing."""
+    channels = own[0]
+    if len(sample) == len(own) + 1:
+        sample = sample[1:]
+    elif len(sample) == len(own) - 1 and channels not in sample:
+        sample = (channels, *sample)
+    if len(sample) != len(own):
+        return ""
+    if sample[0] == channels:
+        return _dims(sample)
+    if sample[-1] == channels:  # channels last, the usual slip
+        return _dims((channels, *sample[:-1]))
+    return ""
+
+
+def _dims(sample: Shape) -> str:
+    return "x".join(str(n) for n in sample)
+
+
+def _notes(graph: Graph, rows: list[Row], batch: int, own: Shape,
+           sample: Shape) -> tuple[Note, ...]:
+    """The arguments inferred other than at the network's own input, layer by layer."""
+    at_own, problems = walk(graph, (batch, *own))
+    if problems:  # the file's own input does not fit its network: nothing to compare with
+        return ()
+    built = {row.name: row.layer for row in at_own}
+    notes = []
+    for row in rows:
+        before = built.get(row.name)
+        if before is None or type(before) is not type(row.layer):
+            continue
+        for argument in type(row.layer).model_fields:
+            old, new = getattr(before, argument), getattr(row.layer, argument)
+            if old != new:
+                notes.append(Note(row.name, row.type, argument, old, new, (
+                    f"{row.name} ({row.type}): {argument} is {show(new)} at this input "
+                    f"{show(list(sample))} but {show(old)} at the file's input "
+                    f"{show(list(own))}: the model built for the file's input would refuse "
+                    f"this input")))
+    return tuple(notes)
 
 
 def walk(graph: Graph, input_shape: Shape) -> tuple[list[Row], list[Problem]]:

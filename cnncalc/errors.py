@@ -15,16 +15,22 @@ from typing import Any, Iterable
 
 @dataclass(frozen=True)
 class Position:
-    """A place in a source file; ``line`` and ``column`` count from 1."""
+    """A place in a source file; ``line`` and ``column`` count from 1.
+
+    Line 0 stands for the file as a whole (an empty file, one too large, one missing); it is
+    shown as ``1:1``, so that every message starts with ``FILE:LINE:COL:`` for editors and
+    tools that jump to it.
+
+    >>> str(Position("net.yaml", 3, 7)), str(Position("net.yaml"))
+    ('net.yaml:3:7', 'net.yaml:1:1')
+    """
 
     file: str
     line: int = 0
     column: int = 0
 
     def __str__(self) -> str:
-        if self.line:
-            return f"{self.file}:{self.line}:{self.column}"
-        return self.file
+        return f"{self.file}:{self.line or 1}:{self.column or 1}"
 
 
 def show(value: Any, limit: int = 80) -> str:
@@ -146,6 +152,16 @@ class NetworkError(CnncalcError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ArgumentError(NetworkError, ValueError, TypeError):
+    """Wrong arguments given in Python to a layer (``cnncalc.Conv2d(kernal_size=5)``), to
+    :class:`~cnncalc.Network`, ``Entry`` or ``Block``: every problem at once, worded as for the
+    same mistake in a file, without a position.
+
+    A :class:`NetworkError` (its ``.problems``), and a ValueError and a TypeError as Python's
+    own wrong arguments are.
+    """
 
 
 class UsageError(CnncalcError):

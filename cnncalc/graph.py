@@ -12,6 +12,7 @@ from cnncalc.layers import REGISTRY, Layer
 from cnncalc.safeyaml import PosList, position_of
 from cnncalc.spec import (INPUT, Entry, LayerArgumentErrors, Network, references,
                           validate_layer)
+from cnncalc.suggest import IncomingShapes, type_hint
 
 MAX_LAYERS = 10_000        # leaf layers after expanding blocks and repeats
 MAX_EXPANDED = 100_000     # entries visited while expanding (switched-off and broken ones too)
@@ -79,6 +80,7 @@ class _Builder:
         self.unknown: set[tuple[str, Position | None]] = set()   # unknown types reported
         self.refs: dict[int, tuple[Entry, bool]] = {}
         self.layers: dict[tuple, Layer | LayerArgumentErrors] = {}
+        self.incoming = IncomingShapes(network.input, INPUT)  # for an unknown type's hint
 
     def problem(self, message: str, position: Position | None, where: str = "",
                 expected: Any = None, got: Any = None) -> None:
@@ -342,7 +344,8 @@ class _Builder:
         if cls is None:
             self.unknown.add((entry.type, entry.position))
             known = list(REGISTRY) + list(self.network.blocks)
-            hint = did_you_mean(entry.type, known) or (
+            hint = type_hint(entry.type, known, rank=self.incoming.rank(self.nodes, inputs),
+                             args=entry.args) or (
                 "; a type is one word: is the indentation of the next line off?"
                 if len(entry.type.split()) > 1 else "")
             self.problem(f"unknown layer type {show(entry.type)}" + hint, entry.position,

@@ -265,7 +265,11 @@ class _Builder:
         if kind == "null":
             return None
         if kind == "bool":
-            return self.parser.bool_values.get(text.lower(), text)
+            value = self.parser.bool_values.get(text.lower())
+            if value is None:  # only an explicit ``!!bool`` tag gets here with other text
+                raise _Stop(self.at(event.start_mark), f"{show(text, 24)} is not a true/false"
+                            " value cnncalc reads", expected="true or false")
+            return value
         if kind in ("int", "float"):
             return self.number(event, tag, kind == "int", text)
         self.refuse_tag(event, tag)
@@ -274,11 +278,14 @@ class _Builder:
         """A YAML int or float; ints beyond :data:`MAX_INT_DIGITS` digits are refused, so that
         every count computed from a file stays a number Python can print."""
         node = yaml.ScalarNode(tag, text, event.start_mark, event.end_mark)
-        try:
-            value = (self.parser.construct_yaml_int if whole
-                     else self.parser.construct_yaml_float)(node)
-        except ValueError:  # too many digits for Python, or ``!!int`` on text
-            value = None
+        value = None
+        if len(text) <= 4 * MAX_INT_DIGITS:  # Python's own limit (4,300 digits) never fires
+            try:
+                value = (self.parser.construct_yaml_int if whole
+                         else self.parser.construct_yaml_float)(node)
+            except (ValueError, IndexError, TypeError, OverflowError):
+                # ``!!int`` on text: PyYAML's constructors fail in many ways ('', '-', '_')
+                value = None
         if value is None or whole and abs(value) >= 10 ** MAX_INT_DIGITS:
             shown = repr(text) if len(text) <= 24 else repr(text[:24]) + "…"
             raise _Stop(self.at(event.start_mark), f"{shown} is not a number cnncalc reads",
@@ -300,7 +307,20 @@ def load_yaml(text: str, source: str = "<string>") -> Any:
                                     Position(source), expected=f"at most {MAX_FILE_BYTES:,}"
                                     " characters", got=f"{len(text):,}")])
     try:
-        parser = yaml.CSafeLoader(text) if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader(text)
+        return _parse(text, source, fast=hasattr(yaml, "CSafeLoader"))
+    except _LibraryLimit:
+        # libyaml's own nesting limit (PyYAML ≥ 6.0.4: 1,000 levels) fired while it scanned
+        # ahead; the pure-Python parser has none, so ours (64) fires first, at its real place.
+        return _parse(text, source, fast=False)
+
+
+class _LibraryLimit(Exception):
+    """A limit of the YAML library's own, which cnncalc's limits must pre-empt."""
+
+
+def _parse(text: str, source: str, fast: bool) -> Any:
+    try:
+        parser = yaml.CSafeLoader(text) if fast else yaml.SafeLoader(text)
     except UnicodeEncodeError as err:
         raise NetworkError([Problem("the text is not valid Unicode", _offset(text, err.start,
                                     source), got=repr(text[err.start]))]) from None
@@ -309,6 +329,8 @@ def load_yaml(text: str, source: str = "<string>") -> Any:
     except _Stop as stop:
         raise NetworkError([stop.problem]) from None
     except yaml.MarkedYAMLError as err:
+        if fast and "maximum nesting depth" in str(err.problem):
+            raise _LibraryLimit() from None
         raise NetworkError([_syntax_problem(err, source)]) from None
     except yaml.reader.ReaderError as err:
         char = text[err.position] if 0 <= err.position < len(text) else ""

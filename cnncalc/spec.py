@@ -7,11 +7,12 @@ substituted block arguments into them; :func:`validate_layer` then turns them in
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any, Iterable, Literal, Mapping, get_args, get_origin
+from dataclasses import dataclass, field, replace
+from typing import Any, Iterable, Mapping
 
 from pydantic import ValidationError
 
+from cnncalc.arguments import LayerArgumentErrors, checked, translate
 from cnncalc.errors import (LayerError, NetworkError, Position, Problem, did_you_mean, one_of,
                             show)
 from cnncalc.layers import REGISTRY, Layer
@@ -62,6 +63,11 @@ class Block:
     arg_positions: Mapping[str, Position] = field(default_factory=dict)
 
 
+# Built in Python, a wrong call is an ArgumentError naming the argument, not a TypeError.
+Entry.__init__ = checked("Entry")(Entry.__init__)  # type: ignore[method-assign]
+Block.__init__ = checked("Block")(Block.__init__)  # type: ignore[method-assign]
+
+
 class Network:
     """A network description: from a file (:func:`cnncalc.load`) or built in Python.
 
@@ -69,6 +75,7 @@ class Network:
     the same data a network file holds (``"ReLU"``, ``{"Conv2d": {"out_channels": 8, ...}}``).
     """
 
+    @checked("Network")
     def __init__(self, input: Iterable[int], layers: Iterable[Any], *, name: str = "network",
                  blocks: Mapping[str, Any] | None = None, source: str = "<python>") -> None:
         problems: list[Problem] = []
@@ -82,14 +89,15 @@ class Network:
                                     position_of(blocks), got=_kind(blocks)))
             blocks = None
         for block_name, raw in (blocks or {}).items():
-            if isinstance(raw, Block):
-                self.blocks[block_name] = raw
-            else:
-                block = _parse_block(block_name, raw, position_of(blocks, block_name), problems)
-                if block is not None:
-                    self.blocks[block_name] = block
-                elif isinstance(block_name, str):
-                    self.broken_blocks.add(block_name)
+            position = position_of(blocks, block_name)
+            if isinstance(raw, Block):  # built in Python: checked as the same data in a file
+                position = raw.position or position
+                raw = {"args": raw.args, "layers": raw.layers}
+            block = _parse_block(block_name, raw, position, problems)
+            if block is not None:
+                self.blocks[block_name] = block
+            elif isinstance(block_name, str):
+                self.broken_blocks.add(block_name)
         self.layers = _parse_entries(layers, problems, owner="layers")
         if problems:  # with the problems the rest of the network has: all at once
             raise NetworkError(in_file_order(problems + graph_problems(self)))
@@ -280,7 +288,7 @@ def _placeholder(item: Any, position: Position | None) -> Entry:
 def parse_entry(item: Any, position: Position | None, problems: list[Problem]) -> Entry | None:
     """An Entry from a bare type name, a one-key mapping ``{Type: args}`` or a layer object."""
     if isinstance(item, Entry):
-        return item
+        return _python_entry(item, position, problems)
     if isinstance(item, Layer):
         if any(_too_large(value) for value in item.__dict__.values()):
             problems.append(Problem("a number of this layer is too large for cnncalc", position,
@@ -312,7 +320,8 @@ def parse_entry(item: Any, position: Position | None, problems: list[Problem]) -
                                 expected=f"at most {MAX_ENTRY_VALUES}"))
         return None
     if not isinstance(args, dict):
-        problems.append(Problem("a layer's arguments are a mapping of name: value",
+        problems.append(Problem("a layer's arguments are a mapping of name: value"
+                                + _keras_type_hint(type_name, args),
                                 position_of(item, type_name), str(type_name),
                                 got=show(args)))
         return None
@@ -324,6 +333,39 @@ def parse_entry(item: Any, position: Position | None, problems: list[Problem]) -
                  reserved.get("repeat", 1), reserved.get("trainable", True),
                  position=position_of(item, type_name, of_key=True) or position,
                  positions=positions, condition=reserved.get("if", True))
+
+
+def _python_entry(entry: Entry, position: Position | None, problems: list[Problem]
+                  ) -> Entry | None:
+    """An Entry built in Python, its type and arguments checked as those of a file are."""
+    position = entry.position or position
+    if not _type_name_ok(entry.type, position, problems):
+        return None
+    args, ok = entry.args, True
+    if args is None:
+        args = {}
+    if not isinstance(args, Mapping):
+        problems.append(Problem("a layer's arguments are a mapping of name: value", position,
+                                entry.type, got=_kind(args)))
+        ok = False
+    if entry.layer is not None and not isinstance(entry.layer, Layer):
+        problems.append(Problem("layer is a layer object such as cnncalc.Conv2d(...)",
+                                position, entry.type, got=_kind(entry.layer)))
+        ok = False
+    if not isinstance(entry.positions, Mapping):
+        problems.append(Problem("positions map argument names to file positions", position,
+                                entry.type, got=_kind(entry.positions)))
+        ok = False
+    if not ok:
+        return None
+    return entry if args is entry.args else replace(entry, args=args)
+
+
+def _keras_type_hint(type_name: Any, args: Any) -> str:
+    """``; Activation is Keras's name: …`` for ``- Activation: relu`` (no type of that name)."""
+    from cnncalc.suggest import keras_type_hint
+
+    return "" if type_name in REGISTRY else keras_type_hint(type_name, args=args)
 
 
 def _type_name_ok(name: Any, position: Position | None, problems: list[Problem]) -> bool:
@@ -372,73 +414,10 @@ def validate_layer(cls: type[Layer], args: Mapping[str, Any]) -> Layer:
     try:
         return cls.model_validate(dict(args))
     except ValidationError as err:
-        raise _translate(cls, err) from None
+        raise translate(cls, err) from None
 
 
 def _too_large(value: Any) -> bool:
     if isinstance(value, int) and not isinstance(value, bool):
         return abs(value) >= 10 ** MAX_INT_DIGITS
     return isinstance(value, (list, tuple)) and any(_too_large(v) for v in value)
-
-
-class LayerArgumentErrors(Exception):
-    """Several argument errors of one layer; each is a LayerError with its field."""
-
-    def __init__(self, errors: list[LayerError]) -> None:
-        super().__init__("; ".join(str(e) for e in errors))
-        self.errors = errors
-
-
-def _translate(cls: type[Layer], err: ValidationError) -> LayerArgumentErrors:
-    from cnncalc.layers.describe import describe_field
-
-    by_field: dict[str, list[dict]] = {}
-    for item in err.errors():
-        key = str(item["loc"][0]) if item["loc"] else ""
-        by_field.setdefault(key, []).append(item)
-    # a misspelt required argument is one mistake, reported once, as the misspelling
-    suggested = {did_you_mean(key, cls.model_fields) for key, items in by_field.items()
-                 if items[0]["type"] == "extra_forbidden"}
-    errors = []
-    for key, items in by_field.items():
-        first = items[0]
-        original = (first.get("ctx") or {}).get("error")
-        if isinstance(original, LayerError):
-            errors.append(original)
-        elif isinstance(original, ValueError):
-            errors.append(LayerError(str(original), field=key or None))
-        elif first["type"] == "extra_forbidden":
-            errors.append(LayerError(f"unknown argument {show(key)}" + did_you_mean(
-                key, cls.model_fields), expected=one_of(cls.model_fields),
-                field=f"{key}:key"))
-        elif first["type"] == "missing":
-            if f"; did you mean {key!r}?" not in suggested:
-                errors.append(LayerError(f"missing required argument {key!r}",
-                                         expected=f"{key}: {describe_field(cls, key)}"))
-        else:
-            errors.append(LayerError(f"wrong value for {key}" + _hint(cls, key, first["input"]),
-                                     expected=describe_field(cls, key),
-                                     got=show(first["input"]), field=key))
-    return LayerArgumentErrors(errors)
-
-
-def _hint(cls: type[Layer], key: str, value: Any) -> str:
-    """``; did you mean 'same'?`` for a misspelt choice, ``; write 8`` for ``8.0``."""
-    info = cls.model_fields.get(key)
-    if info is None:
-        return ""
-    if isinstance(value, str):
-        if re.fullmatch(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?", value.strip()):
-            return "; a number in quotes is text: write it without the quotes"
-        return did_you_mean(value, _choices(info.annotation))
-    wants_int = "int" in str(info.annotation).lower()
-    if isinstance(value, float) and wants_int and value.is_integer() and abs(value) < 1e15:
-        return f"; write {int(value)}, without a decimal point"
-    return ""
-
-
-def _choices(annotation: Any) -> list[str]:
-    """The strings a ``Literal`` (possibly inside a Union or Optional) allows."""
-    if get_origin(annotation) is Literal:
-        return [a for a in get_args(annotation) if isinstance(a, str)]
-    return [c for inner in get_args(annotation) for c in _choices(inner)]

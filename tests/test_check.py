@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from cli_runner import runner
 from hypothesis import given, strategies as st
 
 import cnncalc
@@ -34,7 +34,7 @@ totals: {params: "61,706", macs: 416520, flops: 833040}
 
 
 def run(*args: str):
-    return CliRunner().invoke(main, list(args))
+    return runner().invoke(main, list(args))
 
 
 def answers_file(tmp_path, text: str) -> str:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import click
-from click.testing import CliRunner
+from cli_runner import runner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,7 +20,7 @@ CASES = 500 if os.environ.get("CI") else 50
 
 
 def invoke(*args: str):
-    result = CliRunner().invoke(main, list(args), prog_name="cnncalc")
+    result = runner().invoke(main, list(args), prog_name="cnncalc")
     assert result.exception is None or isinstance(result.exception, SystemExit), \
         result.exception
     return result
@@ -70,14 +70,14 @@ def test_an_unreadable_file(tmp_path, monkeypatch):
     monkeypatch.setattr(Path, "open", refusing_open)
     result = invoke("summary", str(locked))
     assert (result.exit_code, result.stderr) == (
-        2, f"{locked}: cannot read the file: permission denied\n")
+        2, f"{locked}:1:1: cannot read the file: permission denied\n")
 
 
 def test_a_file_name_too_long_for_the_system():
     name = "n" * 5000 + ".yaml"
     result = invoke("summary", name)
     assert (result.exit_code, result.stderr) == (
-        2, f"{name}: cannot read the file: File name too long\n")
+        2, f"{name}:1:1: cannot read the file: File name too long\n")
 
 
 def test_a_file_over_the_size_limit(tmp_path):
@@ -85,7 +85,7 @@ def test_a_file_over_the_size_limit(tmp_path):
     big.write_bytes(b"#" * (1024 * 1024 + 1))
     result = invoke("summary", str(big))
     assert (result.exit_code, result.stderr) == (
-        2, f"{big}: the file is too large for a network file (expected at most 1,048,576"
+        2, f"{big}:1:1: the file is too large for a network file (expected at most 1,048,576"
            " bytes, got more than 1,048,576)\n")
 
 

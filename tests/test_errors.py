@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from cli_runner import runner
 
 import cnncalc
 from cnncalc import graph, safeyaml, spec
@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def run_cli(args: list[str], cwd: Path, monkeypatch) -> tuple[int, str, str]:
     """``cnncalc ARGS`` in-process: exit status, stdout and stderr."""
     monkeypatch.chdir(cwd)
-    result = CliRunner().invoke(main, args, prog_name="cnncalc")
+    result = runner().invoke(main, args, prog_name="cnncalc")
     assert result.exception is None or isinstance(result.exception, SystemExit), \
         result.exception
     return result.exit_code, result.stdout, result.stderr
@@ -63,7 +63,7 @@ def test_broken_case(name, monkeypatch):
 @pytest.mark.parametrize("name", CASES)
 def test_every_line_says_where_and_what(name):
     """``FILE:LINE:COL: where: message`` (or ``cnncalc CMD: error: ...`` for options)."""
-    located = re.compile(r"^[\w./-]+\.yaml(:\d+:\d+)?: \S.*$|^\.: \S.*$")
+    located = re.compile(r"^([\w./-]+\.yaml|\.):\d+:\d+: \S.*$")
     usage = re.compile(r"^cnncalc( \w+)?: error: \S.*$")
     for line in (BROKEN / f"{name}.expected").read_text(encoding="utf-8").splitlines():
         assert located.match(line) or usage.match(line), line
@@ -129,7 +129,7 @@ def test_a_file_over_the_size_limit_is_refused_without_reading_it_all(tmp_path):
     big.write_bytes(b"# padding\n" * (safeyaml.MAX_FILE_BYTES // 10 + 1))
     with pytest.raises(NetworkError, match="too large") as caught:
         cnncalc.load(big)
-    assert str(caught.value) == (f"{big}: the file is too large for a network file (expected at"
+    assert str(caught.value) == (f"{big}:1:1: the file is too large for a network file (expected at"
                                  " most 1,048,576 bytes, got more than 1,048,576)")
     with pytest.raises(NetworkError, match="too large"):
         cnncalc.load("/dev/zero")  # endless: the read must be bounded
@@ -227,7 +227,7 @@ def test_the_graph_stops_after_many_problems():
         cnncalc.analyze(cnncalc.loads(text, source="f.yaml"))
     problems = caught.value.problems
     assert len(problems) == graph.MAX_PROBLEMS + 1
-    assert str(problems[0]) == "f.yaml: stopped after 100 problems; fix these first"
+    assert str(problems[0]) == "f.yaml:1:1: stopped after 100 problems; fix these first"
 
 
 def doubling_blocks(levels: int) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from click.testing import CliRunner
+from cli_runner import runner
 from hypothesis import assume, given, strategies as st
 
 import cnncalc
@@ -72,7 +72,7 @@ def test_issue_6_example_conv_3_to_10_kernel_5_padding_2():
     text = lines_of(net, "c")
     assert text.splitlines()[0] == \
         "c (Conv2d 3→10, kernel 5, stride 1, padding 2, dilation 1, groups 1)"
-    assert "H_out = W_out = floor((H_in + 2P − D·(K−1) − 1) / S) + 1 = " \
+    assert "H_out = W_out = floor((H_in + 2P − d·(K−1) − 1) / S) + 1 = " \
            "floor((32 + 4 − 4 − 1) / 1) + 1 = 32" in text
     assert "params = (Cin/g · Kh·Kw + 1) · Cout = (3 · 5·5 + 1) · 10 = 760" in text
     assert "MACs = Cout · H_out · W_out · (Cin/g) · Kh·Kw = 10 · 32 · 32 · 3 · 25 = 768,000" \
@@ -140,7 +140,7 @@ def test_transposed_convolution_working():
         {"ConvTranspose2d": {"name": "up", "out_channels": 32, "kernel_size": 4, "stride": 2,
                              "padding": 1}}])
     text = lines_of(net, "up")
-    assert "H_out = W_out = (H_in − 1)·S − 2P + D·(K−1) + output_padding + 1 = " \
+    assert "H_out = W_out = (H_in − 1)·S − 2P + d·(K−1) + output_padding + 1 = " \
            "(8 − 1)·2 − 2 + 3 + 0 + 1 = 16" in text
     assert "params = Cin · (Cout/g) · Kh·Kw + Cout = 64 · 32 · 4·4 + 32 = 32,800" in text
     twin = torch.nn.ConvTranspose2d(64, 32, 4, stride=2, padding=1)
@@ -338,14 +338,14 @@ def test_receptive_field_says_where_it_stops():
 # -- the command -------------------------------------------------------------------------------
 
 def test_explain_command_on_lenet5_prints_the_working_and_the_totals():
-    result = CliRunner().invoke(main, ["explain", "examples/lenet5.yaml"])
+    result = runner().invoke(main, ["explain", "examples/lenet5.yaml"])
     assert result.exit_code == 0, result.output
     assert "params = (Cin/g · Kh·Kw + 1) · Cout = (1 · 5·5 + 1) · 6 = 156" in result.output
     assert "params = 156 + 2,416 + 48,120 + 10,164 + 850 = 61,706" in result.output
 
 
 def test_explain_layer_option_selects_layers_and_blocks():
-    result = CliRunner().invoke(main, ["explain", "examples/resnet18.yaml", "--layer",
+    result = runner().invoke(main, ["explain", "examples/resnet18.yaml", "--layer",
                                        "basic_1", "--layer", "conv2d_1"])
     assert result.exit_code == 0, result.output
     names = re.findall(r"^(\S+) \(", result.output, re.MULTILINE)
@@ -354,7 +354,7 @@ def test_explain_layer_option_selects_layers_and_blocks():
 
 
 def test_explain_unknown_layer_is_a_one_line_error_with_a_suggestion():
-    result = CliRunner().invoke(main, ["explain", "examples/lenet5.yaml", "--layer", "c33"])
+    result = runner().invoke(main, ["explain", "examples/lenet5.yaml", "--layer", "c33"])
     assert result.exit_code == 2
     assert "no layer named 'c33' in LeNet-5; did you mean 'c3'?" in result.output
 
@@ -362,7 +362,7 @@ def test_explain_unknown_layer_is_a_one_line_error_with_a_suggestion():
 def test_explain_bad_network_file_exits_2_with_the_located_error(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("input: [3, 5, 5]\nlayers:\n  - Conv2d: {out_channels: 4, kernel_size: 7}\n")
-    result = CliRunner().invoke(main, ["explain", str(bad)])
+    result = runner().invoke(main, ["explain", str(bad)])
     assert result.exit_code == 2
     assert f"{bad}:3:5: conv2d_1 (Conv2d):" in result.output
 

@@ -11,10 +11,12 @@ Under CI=true the tests here run more than 5,000 cases in all (CASES per test).
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -62,6 +64,7 @@ SEEDS = [VGG_EXCERPT, DESIGN_RESNET, DESIGN_ANCHORS] + [
     for name in ("lenet5", "mnist_cnn", "mobilenet_v2", "shufflenet_v2_x1_0", "m5", "unet")
     if (EXAMPLES / f"{name}.yaml").exists()]
 SOURCE = "fuzz.yaml"
+LOCATED = re.compile(r"fuzz\.yaml:[1-9]\d*:[1-9]\d*: \S")
 
 
 def check(text: str) -> None:
@@ -74,6 +77,7 @@ def check(text: str) -> None:
             line = str(problem)
             assert "\n" not in line and line.strip(), line
             assert problem.position is not None and problem.position.file == SOURCE, line
+            assert LOCATED.match(line), line
             assert "Traceback" not in line and "object at 0x" not in line, line
     except CnncalcError as err:
         assert str(err).strip()
@@ -205,6 +209,33 @@ def random_network(draw) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
+# Every tag YAML (1.1, as PyYAML reads it) knows, a few it does not, and the odd texts that
+# PyYAML's own constructors trip over ('' and '-' once raised IndexError from inside them).
+TAGS = ["!!int", "!!float", "!!bool", "!!null", "!!str", "!!timestamp", "!!binary", "!!merge",
+        "!!value", "!!set", "!!omap", "!!pairs", "!!seq", "!!map", "!!python/none",
+        "!!python/int", "!!python/name:os.system", "!custom", "!", "!<tag:yaml.org,2002:int>"]
+ODD_TEXTS = ["", " ", "-", "+", "_", ".", ":", "0x", "0b", "0o", "0_", "1:", "1:2:3", "-.",
+             ".inf", "-.inf", ".nan", "1e", "e1", "1__0", "0x_", "yes", "~", "null", "3",
+             "-0", "1" * 40, "9" * 5000, "\u00e9", "١٢"]
+
+
+@st.composite
+def tagged(draw) -> str:
+    """A seed file with one value replaced by a tagged scalar, quoted, plain or empty."""
+    data = yaml.safe_load(draw(st.sampled_from(SEEDS)))
+    places = [path for path in paths(data)[1:]
+              if not isinstance(parent_of(data, path)[path[-1]], (dict, list))]
+    path = draw(st.sampled_from(places))
+    parent_of(data, path)[path[-1]] = "@@TAGGED@@"
+    tag, text = draw(st.sampled_from(TAGS)), draw(st.sampled_from(ODD_TEXTS) | st.text(max_size=6))
+    style = draw(st.sampled_from(["single", "double", "plain", "bare"]))
+    value = {"single": "'" + text.replace("'", "''") + "'",
+             "double": '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"',
+             "plain": text, "bare": ""}[style]
+    dumped = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=10_000)
+    return dumped.replace("@@TAGGED@@", f"{tag} {value}".rstrip(), 1)
+
+
 # -- the properties ----------------------------------------------------------------------------
 
 @fuzz
@@ -217,6 +248,21 @@ def test_mutated_network_files(text):
 @given(spliced())
 def test_spliced_network_texts(text):
     check(text)
+
+
+@fuzz
+@given(tagged())
+def test_tagged_values(text):
+    check(text)
+
+
+@pytest.mark.parametrize("tag", TAGS)
+@pytest.mark.parametrize("text", ODD_TEXTS)
+def test_every_tag_on_every_odd_text(tag, text):
+    """The cases that once raised IndexError, exhaustively: quoted and plain."""
+    for value in ("'" + text.replace("'", "''") + "'", text):
+        check(f"input: [3, 8, 8]\nlayers:\n  - Conv2d: {{out_channels: 4, kernel_size: {tag} "
+              f"{value}}}\n")
 
 
 @fuzz

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from click.testing import CliRunner
+from cli_runner import runner
 from hypothesis import given, strategies as st
 
 import cnncalc
@@ -74,20 +74,20 @@ def test_torch_runs_every_exercise_and_agrees_with_the_key(seed, level):
 
 
 def test_quiz_command_seed_7_advanced_round_trips_through_check(tmp_path):
-    runner = CliRunner()
-    made = runner.invoke(main, ["quiz", "--seed", "7", "--level", "advanced", "--out",
+    cli = runner()
+    made = cli.invoke(main, ["quiz", "--seed", "7", "--level", "advanced", "--out",
                                 str(tmp_path / "q")])
     assert made.exit_code == 0, made.output
     assert "seed 7" in made.output
     quiz, key = tmp_path / "q" / "quiz.yaml", tmp_path / "q" / "key.yaml"
     assert quiz.read_text() == make_quiz(7, 5, "advanced").network_text
-    checked = runner.invoke(main, ["check", str(quiz), str(key)])
+    checked = cli.invoke(main, ["check", str(quiz), str(key)])
     assert checked.exit_code == 0, checked.output
     assert "Score: 20/20 — all correct" in checked.output
 
 
 def test_quiz_without_a_seed_prints_the_seed_it_used(tmp_path):
-    made = CliRunner().invoke(main, ["quiz", "--out", str(tmp_path)])
+    made = runner().invoke(main, ["quiz", "--out", str(tmp_path)])
     assert made.exit_code == 0, made.output
     seed = int(made.output.split("seed ")[1].split(",")[0])
     assert (tmp_path / "quiz.yaml").read_text() == make_quiz(seed, 5, "basic").network_text
@@ -100,7 +100,7 @@ def test_quiz_without_a_seed_prints_the_seed_it_used(tmp_path):
     (["--seed", "-1"], "-1 is not in the range x>=0"),
 ])
 def test_bad_quiz_options_exit_2(tmp_path, args, message):
-    result = CliRunner().invoke(main, ["quiz", "--out", str(tmp_path), *args])
+    result = runner().invoke(main, ["quiz", "--out", str(tmp_path), *args])
     assert result.exit_code == 2
     assert message in result.output
 
@@ -108,6 +108,6 @@ def test_bad_quiz_options_exit_2(tmp_path, args, message):
 def test_quiz_into_a_file_path_exits_2(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
-    result = CliRunner().invoke(main, ["quiz", "--seed", "1", "--out", str(blocker)])
+    result = runner().invoke(main, ["quiz", "--seed", "1", "--out", str(blocker)])
     assert result.exit_code == 2
-    assert result.output.startswith(f"{blocker}: cannot write the quiz")
+    assert result.output.startswith(f"{blocker}:1:1: cannot write the quiz")

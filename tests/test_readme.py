@@ -9,7 +9,7 @@ import shlex
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from cli_runner import runner
 
 from cnncalc.cli import main
 
@@ -35,7 +35,7 @@ def test_readme_block_is_real_output(command, shown, monkeypatch):
     cwd = ROOT if (ROOT / args[1]).exists() or not (ROOT / "tests/data" / args[1]).exists() \
         else ROOT / "tests" / "data"
     monkeypatch.chdir(cwd)
-    result = CliRunner().invoke(main, args)
+    result = runner().invoke(main, args)
     real = (result.stdout + result.stderr).rstrip("\n").splitlines()
     expected = shown.rstrip("\n").splitlines()
     elided = [i for i, line in enumerate(expected) if line.strip() == "..."]

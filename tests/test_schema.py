@@ -6,7 +6,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-from click.testing import CliRunner
+from cli_runner import runner
 
 from cnncalc.cli import main
 from cnncalc.layers import REGISTRY
@@ -41,6 +41,6 @@ def test_schema_rejects_what_cnncalc_rejects(layers):
 
 
 def test_schema_command_prints_it():
-    result = CliRunner().invoke(main, ["schema"])
+    result = runner().invoke(main, ["schema"])
     assert result.exit_code == 0
     assert json.loads(result.stdout) == json_schema()

@@ -9,7 +9,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from cli_runner import runner
 
 from cnncalc.cli import main
 from cnncalc.layers import REGISTRY
@@ -31,7 +31,7 @@ layers:
 
 
 def run(*args: str):
-    return CliRunner().invoke(main, list(args))
+    return runner().invoke(main, list(args))
 
 
 @pytest.fixture
@@ -96,7 +96,7 @@ def test_a_layer_torch_refuses_is_a_disagreement(small, monkeypatch):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["verify", "no-such-file.yaml"], "no-such-file.yaml: no such file"),
+    (["verify", "no-such-file.yaml"], "no-such-file.yaml:1:1: no such file"),
     (["verify", "{small}", "--batch", "0"], "Invalid value for '--batch'"),
     (["verify", "{small}", "--input", "3xAx8"], "expected sizes like 3x224x224"),
     (["verify", "{small}", "--input", "3x1x1"], "is larger than the padded input (1)"),

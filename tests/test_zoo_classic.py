@@ -272,11 +272,10 @@ def test_inception_v3_takes_299_pixels_and_ends_in_2048_features():
     ("resnet152", ["60,192,808", "11,513,626,624"]),    # issue 4, "Done when"
 ])
 def test_summary_prints_the_exact_figures(name, printed):
-    from click.testing import CliRunner
-
+    from cli_runner import runner
     from cnncalc.cli import main
 
-    result = CliRunner().invoke(main, ["summary", str(EXAMPLES / f"{name}.yaml")])
+    result = runner().invoke(main, ["summary", str(EXAMPLES / f"{name}.yaml")])
     assert result.exit_code == 0, result.output
     for figure in printed:
         assert figure in result.output

@@ -5,7 +5,7 @@ import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from cli_runner import runner
 
 import cnncalc
 from cnncalc import zoo
@@ -17,7 +17,7 @@ SMALL = "input: [3, 8, 8]\nlayers:\n  - Conv2d: {out_channels: 4, kernel_size: 3
 
 
 def run(*args: str):
-    return CliRunner().invoke(main, list(args))
+    return runner().invoke(main, list(args))
 
 
 @pytest.fixture
@@ -157,7 +157,7 @@ def test_an_existing_file_wins_over_a_zoo_name(elsewhere):
 def test_neither_file_nor_zoo_name(elsewhere, argument, hint):
     result = run("summary", argument)
     assert result.exit_code == 2
-    assert result.stderr.strip() == f"{argument}: no such file, nor a zoo network of that " \
+    assert result.stderr.strip() == f"{argument}:1:1: no such file, nor a zoo network of that " \
                                     f"name{hint}"
 
 

@@ -121,33 +121,8 @@ batch_option = click.option("--batch", type=PositiveIntType(), default=1, show_d
 
 
 def load_network(file: str):
-    """A network file, or the zoo network of that name when no such file exists.
-
-    A path that exists always wins over a zoo name; a missing one that is no zoo name either
-    is a 'no such file' error with did-you-mean over the zoo names.
-    """
-    from pathlib import Path
-
+    """A network file, or the zoo network of that name when no such file exists: the same
+    rules as :func:`cnncalc.load`, which this is."""
     import cnncalc
-    from cnncalc import zoo
-    from cnncalc.errors import NetworkError, Position, Problem, did_you_mean
 
-    path = Path(file)
-    if _may_exist(path):
-        return cnncalc.load(path)
-    names = zoo.names()
-    if file in names:
-        return zoo.load(file)
-    stem = path.stem if path.suffix in (".yaml", ".yml", ".json") else path.name
-    hint = f"; did you mean {stem!r}?" if stem in names else did_you_mean(stem, names)
-    raise NetworkError([Problem("no such file, nor a zoo network of that name" + hint,
-                                Position(file))])
-
-
-def _may_exist(path) -> bool:
-    """``path.exists()``, except that a path the system cannot even look up (a name too long)
-    counts as existing, so that reading it reports why."""
-    try:
-        return path.exists()
-    except (OSError, ValueError):
-        return True
+    return cnncalc.load(file)

@@ -11,9 +11,10 @@ import re
 from math import prod
 from typing import Annotated, Any, ClassVar, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError,
+                      model_validator)
 
-from cnncalc.errors import LayerError, show
+from cnncalc.errors import ArgumentError, LayerError, show
 
 Shape = tuple[int, ...]
 
@@ -49,11 +50,18 @@ class Layer(BaseModel):
     arity: ClassVar[tuple[int, int | None]] = (1, 1)
     #: spatial dimensions of a ``...1d/2d/3d`` layer; setting it sets ``ranks`` to ``ndim + 2``
     ndim: ClassVar[int | None] = None
+    #: fields that the torch twin takes by keyword only (BatchNorm's ``bias`` in torch 2.13)
+    keyword_only: ClassVar[tuple[str, ...]] = ()
+    #: the fields a Python caller may give by position: the field order, which is the torch
+    #: constructor's parameter order, ``keyword_only`` left out (set for each class)
+    positional_args: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         if cls.__dict__.get("ndim") is not None and "ranks" not in cls.__dict__:
             cls.ranks = (cls.ndim + 2,)
+        cls.positional_args = tuple(name for name in cls.model_fields
+                                    if name not in cls.keyword_only)
         super().__pydantic_init_subclass__(**kwargs)
         if cls.__dict__.get("abstract", False):
             return
@@ -62,6 +70,29 @@ class Layer(BaseModel):
             raise TypeError(f"layer type {name!r} is registered twice: by "
                             f"{REGISTRY[name].__module__} and by {cls.__module__}")
         REGISTRY[name] = cls
+
+    def __init__(self, /, *args: Any, **kwargs: Any) -> None:
+        """``Conv2d(16, 32, 3)`` as ``torch.nn.Conv2d(16, 32, 3)``: positional arguments in the
+        torch constructor's order, keywords by name. Wrong arguments raise
+        :class:`~cnncalc.errors.ArgumentError` with every problem, worded as for a file."""
+        problems = []
+        if args:
+            from cnncalc.arguments import bind
+
+            kwargs, problems = bind(type(self).__name__, self.positional_args, args, kwargs)
+        try:
+            super().__init__(**kwargs)
+        except ValidationError as err:
+            from cnncalc.arguments import translate
+
+            raise ArgumentError(problems + translate(type(self), err).problems(
+                type(self).__name__, order=list(kwargs))) from None
+        if problems:
+            raise ArgumentError(problems)
+
+    # pydantic calls a custom __init__ from model_validate too; this one only adds positional
+    # arguments and cnncalc's errors, so the loader's model_validate keeps pydantic's fast path
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
 
     @model_validator(mode="before")
     @classmethod

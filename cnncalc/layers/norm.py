@@ -42,6 +42,7 @@ class _ChannelNorm(_Norm):
 
     abstract: ClassVar[bool] = True
     inferred: ClassVar[tuple[str, ...]] = ("num_features",)
+    keyword_only: ClassVar[tuple[str, ...]] = ("bias",)   # torch 2.13: ``*, bias=True``
 
     num_features: Optional[PositiveInt] = None
     eps: Number = 1e-5
@@ -147,6 +148,7 @@ class GroupNorm(_Norm):
     its channels and spatial positions; any input ``[C, *]``."""
 
     inferred: ClassVar[tuple[str, ...]] = ("num_channels",)
+    keyword_only: ClassVar[tuple[str, ...]] = ("bias",)   # torch 2.13: ``*, bias=True``
 
     num_groups: PositiveInt
     num_channels: Optional[PositiveInt] = None

@@ -9,7 +9,7 @@ from cnncalc.analysis import Report
 
 
 def report_dict(report: Report) -> dict[str, Any]:
-    return {
+    result = {
         "name": report.name,
         "batch": report.batch,
         "convention": report.convention,
@@ -28,6 +28,18 @@ def report_dict(report: Report) -> dict[str, Any]:
             "flops": report.totals.flops,
         },
     }
+    if report.notes:  # only when the input given changes an inferred argument
+        result["notes"] = [{
+            "layer": note.layer, "type": note.type, "argument": note.argument,
+            "file_input": _plain(note.file_input), "this_input": _plain(note.this_input),
+            "message": note.message,
+        } for note in report.notes]
+    return result
+
+
+def _plain(value: Any) -> Any:
+    """An argument's value as JSON data (tuples as lists)."""
+    return [_plain(v) for v in value] if isinstance(value, (tuple, list)) else value
 
 
 def render_json(report: Report) -> str:

@@ -17,4 +17,5 @@ def render_markdown(report: Report) -> str:
     lines += [f"- **{label}:** {value}" for label, value in footer(report)]
     lines.append(f"- **Counting convention:** {report.convention} — "
                  f"{CONVENTION_NOTES[report.convention]}")
+    lines += [f"- **Note:** {note.message}" for note in report.notes]
     return "\n".join(lines)

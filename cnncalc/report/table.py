@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tabulate import tabulate
+from wcwidth import wcswidth
 
 from cnncalc.analysis import Report
 from cnncalc.report.rows import CONVENTION_NOTES, body, footer, header, title
@@ -15,11 +16,23 @@ def render_table(report: Report) -> str:
     grid = tabulate(body(report), headers=columns, tablefmt="plain", disable_numparse=True,
                     colalign=_ALIGN[:len(columns)])
     head, *lines = grid.splitlines()
-    width = max(len(line) for line in grid.splitlines())
+    width = max(display_width(line) for line in grid.splitlines())
     out = [title(report), "─" * width, head.rstrip(), "═" * width]
     out += [line.rstrip() for line in lines]
     out.append("═" * width)
     out += [f"{label}: {value}" for label, value in footer(report)]
     out.append("─" * width)
     out.append(f"Counting convention: {report.convention} — {CONVENTION_NOTES[report.convention]}")
+    out += [f"Note: {note.message}" for note in report.notes]
     return "\n".join(out)
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: 2 for each CJK character (as tabulate measures the
+    cells when wcwidth is installed), ``len`` where wcwidth cannot tell (control characters).
+
+    >>> display_width("卷积层1 (Conv2d)"), display_width("conv (Conv2d)")
+    (16, 13)
+    """
+    width = wcswidth(text)
+    return width if width >= 0 else len(text)

@@ -7,12 +7,12 @@
 >>> print(teach.explain(net).layer("c").text())
 c (Conv2d 3→10, kernel 5, stride 1, padding 2, dilation 1, groups 1)
   input [1, 3, 32, 32] → output [1, 10, 32, 32]
-  H_out = W_out = floor((H_in + 2P − D·(K−1) − 1) / S) + 1 = floor((32 + 4 − 4 − 1) / 1) + 1 = 32
+  H_out = W_out = floor((H_in + 2P − d·(K−1) − 1) / S) + 1 = floor((32 + 4 − 4 − 1) / 1) + 1 = 32
   params = (Cin/g · Kh·Kw + 1) · Cout = (3 · 5·5 + 1) · 10 = 760
   MACs = Cout · H_out · W_out · (Cin/g) · Kh·Kw = 10 · 32 · 32 · 3 · 25 = 768,000
   FLOPs = 2 · MACs = 1,536,000
-  RF size = r + D·(K−1)·j = 1 + 4·1 = 5, jump = j·S = 1·1 = 1
-  RF start = s + (D·(K−1)/2 − P)·j = 0 + (2 − 2)·1 = 0
+  RF size = r + d·(K−1)·j = 1 + 4·1 = 5, jump = j·S = 1·1 = 1
+  RF start = s + (d·(K−1)/2 − P)·j = 0 + (2 − 2)·1 = 0
 >>> result = teach.check(net, {"c": {"output_shape": "32x32x10", "params": "1,000"}})
 >>> result.score, result.total
 (1, 2)

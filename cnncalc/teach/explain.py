@@ -19,7 +19,7 @@ from cnncalc.teach.working import (COUNTED, FIELDS, Board, Working, WorkingDisag
                                    shape)
 
 LEGEND = ("Symbols: N batch, C channels, L/D/H/W length/depth/height/width (_in, _out), "
-          "K kernel, S stride, P padding, D dilation, g groups.\n"
+          "K kernel, S stride, P padding, d dilation, g groups.\n"
           "RF is the receptive field of the first output position: size r, jump j between "
           "neighbours, start s (its centre, in input positions).\n"
           f"MACs: {COUNTED}, bias excluded; FLOPs = 2 · MACs.")

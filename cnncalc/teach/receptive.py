@@ -8,8 +8,8 @@ receptive fields of convolutional neural networks", Distill (2019):
 - ``start``: the centre of its field in input coordinates (the first input position is 0,
   padding lies at negative coordinates).
 
-A window (convolution, pooling) of kernel K, stride S, left padding P and dilation D maps
-``(size, jump, start)`` to ``(size + D·(K−1)·jump, jump·S, start + (D·(K−1)/2 − P)·jump)``.
+A window (convolution, pooling) of kernel K, stride S, left padding P and dilation d maps
+``(size, jump, start)`` to ``(size + d·(K−1)·jump, jump·S, start + (d·(K−1)/2 − P)·jump)``.
 Elementwise layers keep the field; merges take the union of their inputs' fields when their
 jumps agree. Layers that map positions in other ways (flatten, linear, upsampling, transposed
 convolutions, adaptive pooling) end the walk for everything downstream of them, and the
@@ -121,9 +121,9 @@ def window(spans: tuple[Span, ...], kernels: Sequence[int], strides: Sequence[in
     lines = []
     for group, (span, reach, s, p, out) in group_dims(dims, cases):
         label = "RF" if len(group) == len(dims) else f"RF {'/'.join(group)}"
-        lines.append(f"{label} size = r + D·(K−1)·j = {span.size} + {reach}·{span.jump} = "
+        lines.append(f"{label} size = r + d·(K−1)·j = {span.size} + {reach}·{span.jump} = "
                      f"{out.size}, jump = j·S = {span.jump}·{s} = {out.jump}")
-        lines.append(f"{label} start = s + (D·(K−1)/2 − P)·j = {fraction(span.start)} + "
+        lines.append(f"{label} start = s + (d·(K−1)/2 − P)·j = {fraction(span.start)} + "
                      f"({fraction(Fraction(reach, 2))} − {p})·{span.jump} = "
                      f"{fraction(out.start)}")
     return tuple(new), lines

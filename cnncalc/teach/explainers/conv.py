@@ -34,7 +34,7 @@ def convolution(row: Row) -> Working:
     dims = SPATIAL[layer.ndim]
     pairs, out = layer.padding_pairs(), layer.compute_output_shape(x)
     if layer.padding == "same":
-        board.show("output_shape", "padding same: total D·(K−1) per dimension, the odd one on "
+        board.show("output_shape", "padding same: total d·(K−1) per dimension, the odd one on "
                    "the right: " + ", ".join(f"{d} {left}+{right}"
                                              for d, (left, right) in zip(dims, pairs)))
     cases = [(size, k, s, d, left, right, value) for size, k, s, d, (left, right), value in zip(
@@ -47,10 +47,10 @@ def convolution(row: Row) -> Working:
         agree(numerator // s + 1, value, f"{row.name} {label}")
         symbol = group[0]
         if left == right:
-            formula = f"floor(({symbol}_in + 2P − D·(K−1) − 1) / S) + 1"
+            formula = f"floor(({symbol}_in + 2P − d·(K−1) − 1) / S) + 1"
             pads = num(2 * left)
         else:
-            formula = f"floor(({symbol}_in + P_left + P_right − D·(K−1) − 1) / S) + 1"
+            formula = f"floor(({symbol}_in + P_left + P_right − d·(K−1) − 1) / S) + 1"
             pads = f"{left} + {right}"
         working = f"floor(({size} + {pads} − {d * (k - 1)} − 1) / {s}) + 1"
         if s > 1:
@@ -74,7 +74,7 @@ def transposed_convolution(row: Row) -> Working:
         label = " = ".join(f"{d}_out" for d in group)
         agree((size - 1) * s - 2 * p + d * (k - 1) + op + 1, value, f"{row.name} {label}")
         board.show("output_shape",
-                   f"{label} = ({group[0]}_in − 1)·S − 2P + D·(K−1) + output_padding + 1 = "
+                   f"{label} = ({group[0]}_in − 1)·S − 2P + d·(K−1) + output_padding + 1 = "
                    f"({size} − 1)·{s} − {2 * p} + {d * (k - 1)} + {op} + 1 = {num(value)}")
     board.show("macs", "every input element meets a (Cout/g)·" + "·".join(KERNEL[layer.ndim])
                + " slice of the weight")

@@ -33,7 +33,7 @@ def window_pool(row: Row) -> Working:
         numerator = size + 2 * p - d * (k - 1) - 1
         symbol = group[0]
         if dilated:
-            formula, reach = f"(({symbol}_in + 2P − D·(K−1) − 1) / S) + 1", f" − {d * (k - 1)} − 1"
+            formula, reach = f"(({symbol}_in + 2P − d·(K−1) − 1) / S) + 1", f" − {d * (k - 1)} − 1"
         else:
             formula, reach = f"(({symbol}_in + 2P − K) / S) + 1", f" − {k}"
         working = f"(({size} + {2 * p}{reach}) / {s}) + 1"
