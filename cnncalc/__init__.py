@@ -18,8 +18,8 @@ from cnncalc.errors import (ArgumentError, CnncalcError, LayerError, NetworkErro
 
 # The rest loads on first use, so that `cnncalc --help` and `import cnncalc` stay fast.
 _LAZY = {
-    "Report": "cnncalc.analysis", "Row": "cnncalc.analysis", "Totals": "cnncalc.analysis",
-    "analyze": "cnncalc.analysis", "REGISTRY": "cnncalc.layers", "Layer": "cnncalc.layers",
+    "Report": "cnncalc.report", "Row": "cnncalc.analysis", "Totals": "cnncalc.analysis",
+    "analyze": "cnncalc.report", "REGISTRY": "cnncalc.layers", "Layer": "cnncalc.layers",
     "Block": "cnncalc.spec", "Entry": "cnncalc.spec", "Network": "cnncalc.spec",
     **{name: "cnncalc.shapes" for name in (
         "conv_macs", "conv_output_size", "conv_params", "conv_transpose_macs",

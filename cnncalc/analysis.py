@@ -1,17 +1,24 @@
-"""The walk: shapes flow through the graph, each layer's formulas give its row, rows add up."""
+"""The walk: shapes flow through the graph, each layer's formulas give its row, rows add up.
+
+The MACs and FLOPs of a row come from a counting convention (:mod:`cnncalc.counting`): a
+table of rules looked up by the layer's type. Rendering is a later stage
+(:mod:`cnncalc.report`), which this module never imports.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
+from cnncalc import counting
+from cnncalc.counting import Convention, Site
 from cnncalc.errors import LayerError, NetworkError, Position, Problem, UsageError, show
 from cnncalc.graph import Graph, Node, build_graph
 from cnncalc.layers import Layer, Shape
 from cnncalc.layers.base import RANK_FORMS, numel
 from cnncalc.spec import INPUT, Network, in_file_order
 
-CONVENTIONS = ("torch",)
+CONVENTIONS = counting.NAMES
 MAX_ELEMENTS = 10 ** 15  # a shape beyond this is a typo, not a network
 
 
@@ -28,12 +35,15 @@ class Row:
     trainable_params: int
     buffers: int
     macs: int
+    flops: int
     layer: Layer = field(repr=False, compare=False)
     trainable: bool = True
+    call: str = "module"   # how the original code calls it (see cnncalc.counting.Site)
 
     @property
-    def flops(self) -> int:
-        return 2 * self.macs
+    def site(self) -> Site:
+        """What a counting rule sees of this row."""
+        return Site(self.layer, self.input_shapes, self.output_shape, self.call)
 
     @property
     def non_trainable_params(self) -> int:
@@ -54,9 +64,8 @@ class Totals:
         rows = list(rows)
         params = sum(r.params for r in rows)
         trainable = sum(r.trainable_params for r in rows)
-        macs = sum(r.macs for r in rows)
-        return cls(params, trainable, params - trainable, sum(r.buffers for r in rows), macs,
-                   2 * macs)
+        return cls(params, trainable, params - trainable, sum(r.buffers for r in rows),
+                   sum(r.macs for r in rows), sum(r.flops for r in rows))
 
 
 @dataclass(frozen=True)
@@ -102,26 +111,6 @@ class Report:
                 return row
         raise KeyError(name)
 
-    def table(self) -> str:
-        from cnncalc.report.table import render_table
-        return render_table(self)
-
-    def markdown(self) -> str:
-        from cnncalc.report.markdown import render_markdown
-        return render_markdown(self)
-
-    def csv(self) -> str:
-        from cnncalc.report.csv import render_csv
-        return render_csv(self)
-
-    def to_dict(self) -> dict[str, Any]:
-        from cnncalc.report.json import report_dict
-        return report_dict(self)
-
-    def to_json(self) -> str:
-        from cnncalc.report.json import render_json
-        return render_json(self)
-
 
 def analyze(network: Network, *, batch: int = 1, input: Iterable[int] | None = None,
             convention: str = "torch") -> Report:
@@ -133,9 +122,7 @@ def analyze(network: Network, *, batch: int = 1, input: Iterable[int] | None = N
     """
     if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
         raise UsageError(f"batch must be a whole number ≥ 1 (got {batch!r})")
-    if convention not in CONVENTIONS:
-        raise UsageError(f"unknown convention {convention!r} (expected one of "
-                         f"{', '.join(CONVENTIONS)})")
+    rules = counting.convention(convention)
     sample = tuple(network.input if input is None else input)
     if not sample or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0
                              for n in sample):
@@ -145,7 +132,7 @@ def analyze(network: Network, *, batch: int = 1, input: Iterable[int] | None = N
     mismatch = _input_mismatch(network, sample) if changed else None
     if mismatch is not None:  # walking would only report what follows from it
         raise NetworkError(in_file_order(graph.problems + [mismatch]))
-    rows, problems = walk(graph, (batch, *sample))
+    rows, problems = walk(graph, (batch, *sample), rules)
     problems = graph.problems + problems
     if problems:
         raise NetworkError(in_file_order(problems))
@@ -222,7 +209,8 @@ def _notes(graph: Graph, rows: list[Row], batch: int, own: Shape,
     return tuple(notes)
 
 
-def walk(graph: Graph, input_shape: Shape) -> tuple[list[Row], list[Problem]]:
+def walk(graph: Graph, input_shape: Shape, rules: Convention | None = None
+         ) -> tuple[list[Row], list[Problem]]:
     """Rows of the nodes whose inputs are known; problems of those that fail."""
     shapes: dict[str, Shape] = {INPUT: input_shape}
     rows: list[Row] = []
@@ -232,7 +220,7 @@ def walk(graph: Graph, input_shape: Shape) -> tuple[list[Row], list[Problem]]:
             continue  # an upstream layer failed and was reported already
         in_shapes = tuple(shapes[name] for name in node.inputs)
         try:
-            row = measure(node, in_shapes)
+            row = measure(node, in_shapes, rules)
         except LayerError as err:
             problems.append(node.locate(err))
             continue
@@ -241,8 +229,9 @@ def walk(graph: Graph, input_shape: Shape) -> tuple[list[Row], list[Problem]]:
     return rows, problems
 
 
-def measure(node: Node, in_shapes: tuple[Shape, ...]) -> Row:
-    """One node's row: its formulas applied to its input shapes."""
+def measure(node: Node, in_shapes: tuple[Shape, ...], rules: Convention | None = None) -> Row:
+    """One node's row: its formulas applied to its input shapes, counted by ``rules`` (the
+    default convention when not given)."""
     node.layer.check_input(*in_shapes)
     layer = node.layer.resolve(*in_shapes)
     out = tuple(layer.compute_output_shape(*in_shapes))
@@ -250,6 +239,22 @@ def measure(node: Node, in_shapes: tuple[Shape, ...]) -> Row:
         raise LayerError("the output is implausibly large",
                          expected="at most 10^15 elements", got=f"{list(out)}")
     params = layer.count_params(*in_shapes)
+    rules = rules or counting.convention(counting.DEFAULT)
+    macs, flops = rules.count(Site(layer, in_shapes, out, node.call)).exact()
     return Row(node.name, node.type, node.inputs, in_shapes, out, params,
-               params if node.trainable else 0, layer.count_buffers(*in_shapes),
-               layer.count_macs(*in_shapes), layer, node.trainable)
+               params if node.trainable else 0, layer.count_buffers(*in_shapes), macs, flops,
+               layer, node.trainable, node.call)
+
+
+def recount(report: Report, convention: str) -> Report:
+    """The same analysis counted under another convention (shapes are not walked again)."""
+    rules = counting.convention(convention)
+    rows = [replace(row, **dict(zip(("macs", "flops"), rules.count(row.site).exact())))
+            for row in report.layers]
+    return replace(report, convention=convention, layers=rows, totals=Totals.of(rows))
+
+
+def every_convention(report: Report) -> dict[str, Report]:
+    """The report under each convention, in :data:`cnncalc.counting.NAMES` order."""
+    return {name: report if name == report.convention else recount(report, name)
+            for name in counting.NAMES}

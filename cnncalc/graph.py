@@ -10,7 +10,7 @@ from typing import Any, Mapping
 from cnncalc.errors import LayerError, Position, Problem, did_you_mean, one_of, show
 from cnncalc.layers import REGISTRY, Layer
 from cnncalc.safeyaml import PosList, position_of
-from cnncalc.spec import (INPUT, Entry, LayerArgumentErrors, Network, references,
+from cnncalc.spec import (CALLS, INPUT, Entry, LayerArgumentErrors, Network, references,
                           validate_layer)
 from cnncalc.suggest import IncomingShapes, type_hint
 
@@ -32,6 +32,7 @@ class Node:
     trainable: bool = True
     position: Position | None = None
     positions: Mapping[str, Position] = field(default_factory=dict, compare=False)
+    call: str = "module"       # how the original code calls it: module or functional
 
     @property
     def where(self) -> str:
@@ -282,7 +283,8 @@ class _Builder:
         args = {k: sub(v, k) for k, v in entry.args.items()}
         result = Entry(str(kind), args, sub(entry.name, "name"), sub(entry.inputs, "from"),
                        sub(entry.repeat, "repeat"), sub(entry.trainable, "trainable"),
-                       None, entry.position, entry.positions, sub(entry.condition, "if"))
+                       None, entry.position, entry.positions, sub(entry.condition, "if"),
+                       call=sub(entry.call, "call"))
         return result if ok else None
 
     def check_repeat(self, entry: Entry) -> int:
@@ -332,7 +334,17 @@ class _Builder:
             self.problem("trainable must be true or false", entry.positions.get("trainable"),
                          f"{full} ({entry.type})", got=show(trainable))
             trainable = True
+        call = entry.call
+        if call not in CALLS:
+            self.problem("call says how the original PyTorch code calls the layer",
+                         entry.positions.get("call"), f"{full} ({entry.type})",
+                         expected=one_of(CALLS), got=show(call))
+            call = "module"
         if entry.type in self.network.blocks:
+            if call != "module":
+                self.problem("call applies to a layer, not to a block",
+                             entry.positions.get("call"), f"{full} ({entry.type})",
+                             expected="module (the default)", got=show(call))
             if inputs is None:
                 return self._mark_broken(full)
             return self.instantiate_block(entry, full, inputs, stack, trainable)
@@ -374,7 +386,7 @@ class _Builder:
                          got=len(inputs))
             return self._mark_broken(full)
         self.nodes.append(Node(full, entry.type, layer, inputs, trainable, entry.position,
-                               dict(entry.positions)))
+                               dict(entry.positions), call))
         return full
 
     def instantiate_block(self, entry: Entry, full: str, inputs: tuple[str, ...],

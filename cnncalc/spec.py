@@ -18,7 +18,9 @@ from cnncalc.errors import (LayerError, NetworkError, Position, Problem, did_you
 from cnncalc.layers import REGISTRY, Layer
 from cnncalc.safeyaml import MAX_INT_DIGITS, PosDict, position_of
 
-RESERVED = ("name", "from", "repeat", "trainable", "if")
+RESERVED = ("name", "from", "repeat", "trainable", "if", "call")
+#: how the original PyTorch code calls a layer, for the counting conventions of hook-based tools
+CALLS = ("module", "functional")
 INPUT = "input"
 MAX_ENTRY_VALUES = 256   # values in one entry's arguments (or a block's args), aliases expanded
 
@@ -40,6 +42,7 @@ class Entry:
     positions: Mapping[str, Position] = field(default_factory=dict)  # of each arg's value
     condition: Any = True        # the ``if`` key: false leaves the entry out
     broken: bool = False         # stands for an entry that did not parse (reported already)
+    call: Any = "module"         # the ``call`` key: ``functional`` for ``F.relu(x)`` and the like
 
     @property
     def where(self) -> str:
@@ -49,7 +52,7 @@ class Entry:
         """Every value that may hold a ``$name``, keyed as :attr:`positions` keys it."""
         return [("type", self.type), ("name", self.name), ("from", self.inputs),
                 ("repeat", self.repeat), ("trainable", self.trainable), ("if", self.condition),
-                *self.args.items()]
+                ("call", self.call), *self.args.items()]
 
 
 @dataclass
@@ -332,7 +335,8 @@ def parse_entry(item: Any, position: Position | None, problems: list[Problem]) -
     return Entry(str(type_name), plain, reserved.get("name"), reserved.get("from"),
                  reserved.get("repeat", 1), reserved.get("trainable", True),
                  position=position_of(item, type_name, of_key=True) or position,
-                 positions=positions, condition=reserved.get("if", True))
+                 positions=positions, condition=reserved.get("if", True),
+                 call=reserved.get("call", "module"))
 
 
 def _python_entry(entry: Entry, position: Position | None, problems: list[Problem]

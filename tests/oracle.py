@@ -17,10 +17,16 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 import cnncalc
+from cnncalc.counting import Site, convention
 from cnncalc.errors import LayerError, NetworkError
 from cnncalc.layers import REGISTRY
 from cnncalc.spec import LayerArgumentErrors, validate_layer
 from cnncalc.torch import twin_factory
+
+
+def torch_macs(layer, shape, out):
+    """The layer's MACs under the default (torch) convention."""
+    return convention("torch").count(Site(layer, (shape,), out)).exact()[0]
 
 
 def static(type_name, args, shape):
@@ -28,8 +34,9 @@ def static(type_name, args, shape):
     layer = validate_layer(REGISTRY[type_name], args)
     layer.check_input(shape)
     layer = layer.resolve(shape)
-    return layer, (tuple(layer.compute_output_shape(shape)), layer.count_params(shape),
-                   layer.count_buffers(shape), layer.count_macs(shape))
+    out = tuple(layer.compute_output_shape(shape))
+    return layer, (out, layer.count_params(shape), layer.count_buffers(shape),
+                   torch_macs(layer, shape, out))
 
 
 def analyze_one(type_name, args, sample, batch=1):

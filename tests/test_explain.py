@@ -376,7 +376,7 @@ def test_a_layer_type_without_an_explainer_still_shows_its_numbers():
     class Unexplained(Layer):  # abstract: kept out of the registry
         abstract: ClassVar[bool] = True
 
-    row = Row("mystery", "Unexplained", ("input",), ((1, 3, 4, 4),), (1, 3, 4, 4), 7, 7, 0, 9,
+    row = Row("mystery", "Unexplained", ("input",), ((1, 3, 4, 4),), (1, 3, 4, 4), 7, 7, 0, 9, 18,
               Unexplained())
     working = explain_row(row)
     assert working.values == {"output_shape": (1, 3, 4, 4), "params": 7, "buffers": 0,

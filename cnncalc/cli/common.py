@@ -116,6 +116,11 @@ def fail(error: CnncalcError) -> None:
 input_option = click.option("--input", "input_shape", type=ShapeType(), default=None,
                             help="One sample's shape, batch excluded, e.g. 3x224x224 "
                                  "(default: the file's input).")
+convention_option = click.option(
+    "--convention", type=click.Choice(("torch", "torchinfo", "fvcore", "ptflops", "thop", "full")),
+    default="torch", show_default=True,
+    help="Counting convention of MACs and FLOPs: torch's FlopCounterMode, a peer tool's "
+         "headline number, or full (every operation); see `cnncalc conventions`.")
 batch_option = click.option("--batch", type=PositiveIntType(), default=1, show_default=True,
                             help="Batch size; shapes, MACs and FLOPs cover the whole batch.")
 

@@ -147,9 +147,6 @@ class Layer(BaseModel):
         """``sum(b.numel() for b in module.buffers())`` of the torch twin."""
         return 0
 
-    def count_macs(self, *shapes: Shape) -> int:
-        """Multiply-accumulates, half of ``FlopCounterMode``'s count for the torch twin."""
-        return 0
 
     # -- helpers for subclasses ---------------------------------------------------------------
 

@@ -103,11 +103,6 @@ class _ConvNd(_Conv):
             raise LayerError(f"circular padding may wrap around the input {dim} at most once",
                              expected=f"padding ≤ {size}", got=pad, field="padding")
 
-    def count_macs(self, shape: Shape) -> int:
-        """``N · Cout · prod(output spatial) · Cin/groups · prod(K)``."""
-        out = self.compute_output_shape(shape)
-        return f.conv_macs(self.in_channels, self.out_channels, self.per_dim("kernel_size"),
-                           out[2:], self.groups, shape[0])
 
 
 class Conv1d(_ConvNd):
@@ -146,11 +141,6 @@ class _ConvTransposeNd(_Conv):
                 self.per_dim("dilation"))))
         return (shape[0], self.out_channels, *spatial)
 
-    def count_macs(self, shape: Shape) -> int:
-        """``N · Cin · prod(input spatial) · Cout/groups · prod(K)``."""
-        return f.conv_transpose_macs(self.in_channels, self.out_channels,
-                                     self.per_dim("kernel_size"), shape[2:], self.groups,
-                                     shape[0])
 
 
 class ConvTranspose1d(_ConvTransposeNd):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from cnncalc import shapes as f
-from cnncalc.layers.base import Bool, Layer, PositiveInt, Shape, numel
+from cnncalc.layers.base import Bool, Layer, PositiveInt, Shape
 
 
 class Linear(Layer):
@@ -28,6 +28,3 @@ class Linear(Layer):
         """``(in_features + 1) · out_features``, without the ``+ 1`` when ``bias`` is false."""
         return f.linear_params(self.in_features, self.out_features, self.bias)
 
-    def count_macs(self, shape: Shape) -> int:
-        """``rows · in_features · out_features``, rows being every leading element."""
-        return numel(shape[:-1]) * self.in_features * self.out_features

@@ -22,9 +22,6 @@ from cnncalc.layers.base import (Bool, Layer, Number, PositiveInt, PositiveInts,
 class _Norm(Layer):
     abstract: ClassVar[bool] = True
 
-    def count_macs(self, *shapes: Shape) -> int:
-        """0: ``FlopCounterMode`` counts no normalisation."""
-        return 0
 
 
 def _affine_params(size: int, affine: bool, bias: bool) -> int:

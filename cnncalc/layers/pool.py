@@ -31,9 +31,6 @@ class _Pool(Layer):
                              expected="false", got="true", field="return_indices")
         return value
 
-    def count_macs(self, shape: Shape) -> int:
-        """0: ``FlopCounterMode`` counts no pooling (comparisons and sums are not MACs)."""
-        return 0
 
 
 class _WindowPool(_Pool):

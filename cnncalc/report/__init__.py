@@ -1,1 +1,58 @@
-"""Rendering a Report: the only modules that format numbers."""
+"""Rendering an analysis: the only modules that format numbers.
+
+:func:`analyze` is the analysis of :mod:`cnncalc.analysis` returned as a :class:`Report` that
+can also render itself (``report.table()``, ``.markdown()``, ``.csv()``, ``.to_json()``); the
+analysis stage itself never imports this package.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+from cnncalc import analysis
+
+
+@dataclass(frozen=True)
+class Report(analysis.Report):
+    """An analysis with its renderings."""
+
+    @classmethod
+    def of(cls, data: analysis.Report) -> "Report":
+        if isinstance(data, cls):
+            return data
+        return cls(**{f.name: getattr(data, f.name) for f in fields(data)})
+
+    def table(self) -> str:
+        from cnncalc.report.table import render_table
+        return render_table(self)
+
+    def markdown(self) -> str:
+        from cnncalc.report.markdown import render_markdown
+        return render_markdown(self)
+
+    def csv(self) -> str:
+        from cnncalc.report.csv import render_csv
+        return render_csv(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        from cnncalc.report.json import report_dict
+        return report_dict(self)
+
+    def to_json(self) -> str:
+        from cnncalc.report.json import render_json
+        return render_json(self)
+
+    def recount(self, convention: str) -> "Report":
+        """This analysis under another counting convention."""
+        return Report.of(analysis.recount(self, convention))
+
+    def conventions(self) -> dict[str, "Report"]:
+        """This analysis under every counting convention, by name."""
+        return {name: Report.of(r) for name, r in analysis.every_convention(self).items()}
+
+
+def analyze(network: Any, **options: Any) -> Report:
+    """:func:`cnncalc.analysis.analyze`, as a renderable :class:`Report`."""
+    return Report.of(analysis.analyze(network, **options))
+

@@ -6,17 +6,14 @@ import csv
 import io
 
 from cnncalc.analysis import Report
-
-COLUMNS = ("name", "type", "from", "output_shape", "params", "trainable_params", "buffers",
-           "macs", "flops")
+from cnncalc.report.columns import machine
 
 
 def render_csv(report: Report) -> str:
+    columns = machine(report)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow([c.key for c in columns])
     for row in report.layers:
-        writer.writerow([row.name, row.type, " ".join(row.inputs),
-                         "x".join(str(d) for d in row.output_shape), row.params,
-                         row.trainable_params, row.buffers, row.macs, row.flops])
+        writer.writerow([c.csv(c.value(row)) for c in columns])
     return buffer.getvalue().rstrip("\n")

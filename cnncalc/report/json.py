@@ -3,30 +3,22 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from typing import Any
 
 from cnncalc.analysis import Report
+from cnncalc.report.columns import machine
 
 
 def report_dict(report: Report) -> dict[str, Any]:
+    columns = machine(report)
     result = {
         "name": report.name,
         "batch": report.batch,
         "convention": report.convention,
         "inputs": {name: list(shape) for name, shape in report.inputs.items()},
-        "layers": [{
-            "name": row.name, "type": row.type, "from": list(row.inputs),
-            "output_shape": list(row.output_shape), "params": row.params,
-            "trainable_params": row.trainable_params, "buffers": row.buffers,
-            "macs": row.macs, "flops": row.flops,
-        } for row in report.layers],
-        "totals": {
-            "params": report.totals.params,
-            "trainable_params": report.totals.trainable_params,
-            "non_trainable_params": report.totals.non_trainable_params,
-            "buffers": report.totals.buffers, "macs": report.totals.macs,
-            "flops": report.totals.flops,
-        },
+        "layers": [{c.key: c.value(row) for c in columns} for row in report.layers],
+        "totals": asdict(report.totals),
     }
     if report.notes:  # only when the input given changes an inferred argument
         result["notes"] = [{

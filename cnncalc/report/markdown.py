@@ -5,17 +5,15 @@ from __future__ import annotations
 from tabulate import tabulate
 
 from cnncalc.analysis import Report
-from cnncalc.report.rows import CONVENTION_NOTES, body, footer, header, title
+from cnncalc.report.columns import FOOTER, convention_line, human_cells, title
 
 
 def render_markdown(report: Report) -> str:
-    columns = header(report)
-    align = ("left", "left", "right", "right", "right", "left")[:len(columns)]
-    grid = tabulate(body(report), headers=columns, tablefmt="github", disable_numparse=True,
+    headings, cells, align = human_cells(report)
+    grid = tabulate(cells, headers=headings, tablefmt="github", disable_numparse=True,
                     colalign=align)
     lines = [f"**{title(report)}**", "", grid, ""]
-    lines += [f"- **{label}:** {value}" for label, value in footer(report)]
-    lines.append(f"- **Counting convention:** {report.convention} — "
-                 f"{CONVENTION_NOTES[report.convention]}")
+    lines += [f"- **{label}:** {text(report)}" for label, text in FOOTER]
+    lines.append(f"- **Counting convention:** {convention_line(report)}")
     lines += [f"- **Note:** {note.message}" for note in report.notes]
     return "\n".join(lines)

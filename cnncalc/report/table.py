@@ -6,23 +6,21 @@ from tabulate import tabulate
 from wcwidth import wcswidth
 
 from cnncalc.analysis import Report
-from cnncalc.report.rows import CONVENTION_NOTES, body, footer, header, title
-
-_ALIGN = ("left", "left", "right", "right", "right", "left")
+from cnncalc.report.columns import FOOTER, convention_line, human_cells, title
 
 
 def render_table(report: Report) -> str:
-    columns = header(report)
-    grid = tabulate(body(report), headers=columns, tablefmt="plain", disable_numparse=True,
-                    colalign=_ALIGN[:len(columns)])
+    headings, cells, align = human_cells(report)
+    grid = tabulate(cells, headers=headings, tablefmt="plain", disable_numparse=True,
+                    colalign=align)
     head, *lines = grid.splitlines()
     width = max(display_width(line) for line in grid.splitlines())
     out = [title(report), "─" * width, head.rstrip(), "═" * width]
     out += [line.rstrip() for line in lines]
     out.append("═" * width)
-    out += [f"{label}: {value}" for label, value in footer(report)]
+    out += [f"{label}: {text(report)}" for label, text in FOOTER]
     out.append("─" * width)
-    out.append(f"Counting convention: {report.convention} — {CONVENTION_NOTES[report.convention]}")
+    out.append(f"Counting convention: {convention_line(report)}")
     out += [f"Note: {note.message}" for note in report.notes]
     return "\n".join(out)
 

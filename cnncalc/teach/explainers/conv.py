@@ -5,6 +5,7 @@ from __future__ import annotations
 from math import prod
 
 from cnncalc.analysis import Row
+from cnncalc.counting.torch import conv_macs, conv_transpose_macs
 from cnncalc.layers.conv import _ConvNd, _ConvTransposeNd
 from cnncalc.teach.explainers.registry import explains
 from cnncalc.teach.working import (KERNEL, SPATIAL, Board, Working, agree, flag_floor,
@@ -97,7 +98,8 @@ def _shape_params_macs(board: Board, row: Row, out: tuple[int, ...], *,
                "·".join(KERNEL[layer.ndim])]
     factors = [channels[side], *sizes, channels[other] // layer.groups,
                prod(layer.per_dim("kernel_size"))]
-    board.product_result("macs", "MACs", symbols, factors, layer.count_macs(x), batch=x[0])
+    board.product_result("macs", "MACs", symbols, factors, int(conv_macs(row.site) if not transposed
+                         else conv_transpose_macs(row.site)), batch=x[0])
 
 
 def _conv_params(board: Board, row: Row, *, transposed: bool) -> None:

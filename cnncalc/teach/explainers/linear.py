@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cnncalc import shapes as f
 from cnncalc.analysis import Row
+from cnncalc.counting.torch import linear_macs
 from cnncalc.layers.linear import Linear
 from cnncalc.teach.explainers.registry import explains
 from cnncalc.teach.working import Board, Working, agree, num, product, shape
@@ -26,7 +27,7 @@ def linear(row: Row) -> Working:
     board.result("params", value, f"{text} = {num(value)}" + ("" if layer.bias else
                                                              "  (no bias)"))
     leading = x[:-1]
-    macs = layer.count_macs(x)
+    macs = int(linear_macs(row.site))
     if len(leading) == 1:
         board.product_result("macs", "MACs", ["in", "out"], [cin, cout], macs, batch=x[0])
     else:
