@@ -1,0 +1,166 @@
+"""The ``ptflops`` convention: ``get_model_complexity_info(model, input_res,
+as_strings=False, print_per_layer_stat=False)`` of ptflops 0.7.5 with its defaults (the
+``pytorch`` backend, the model in eval mode).
+
+ptflops adds two counts (ptflops/pytorch_engine.py, ptflops/pytorch_ops.py): forward hooks on
+the module types of its ``MODULES_MAPPING``, whose sum it divides by the batch size, and
+functions it replaces while the model runs — ``F.relu``, ``F.max_pool2d``, ``F.interpolate``,
+``torch.add``, ... (``FUNCTIONAL_MAPPING``, ``TENSOR_OPS_MAPPING``) — counted for the whole
+batch. A module whose ``forward`` calls one of those functions (``nn.ReLU`` calls ``F.relu``,
+``nn.MaxPool2d`` ``F.max_pool2d``) is therefore counted twice; a functional call in the
+original code once; a tensor method or operator (``x.mean([2, 3])``, ``x + y``) never.
+"""
+
+from __future__ import annotations
+
+from math import prod
+
+from cnncalc.counting import ZERO, Count, Site, define
+from cnncalc.counting.terms import T
+from cnncalc.counting.torch import kernel
+from cnncalc.layers import activation as act
+from cnncalc.layers.conv import _ConvNd, _ConvTransposeNd
+from cnncalc.layers.linear import Linear
+from cnncalc.layers.merge import Add, Mul
+from cnncalc.layers.norm import GroupNorm, LayerNorm, _BatchNorm, _InstanceNorm
+from cnncalc.layers.pool import _AdaptivePool, _AvgPoolNd, _MaxPoolNd
+from cnncalc.layers.resample import Upsample
+
+PTFLOPS = define(
+    "ptflops", title="ptflops 0.7.5 get_model_complexity_info (pytorch backend): module hooks "
+                     "plus patched functionals, biases, activations, pooling and normalisation "
+                     "included; FLOPs = 2 × MACs",
+    source="ptflops 0.7.5, get_model_complexity_info(model, input_res, as_strings=False)",
+    macs_are="ptflops' MACs: module hooks (per sample) plus patched functional calls (whole "
+             "batch); activations and pooling count numel, some twice",
+    flops_are="2 × MACs",
+    quirks=("nn.ReLU, nn.MaxPool2d, nn.AdaptiveAvgPool2d, ... are counted twice: by their hook "
+            "and by the F.* function they call",
+            "module counts are divided by the batch size, functional ones are not",
+            "x.mean([2, 3]) and x + y are invisible, F.adaptive_avg_pool2d and torch.add are "
+            "not"),
+)
+
+
+def _twice(macs: T | int) -> Count:
+    return Count(macs, 2 * macs)
+
+
+def _per_sample(site: Site, total: T) -> T:
+    """A hook's count divided by the batch size, as ptflops divides the sum of its hooks."""
+    return total // site.batch if site.batch.value > 1 else total
+
+
+# -- module hooks (MODULES_MAPPING), divided by the batch size --------------------------------
+
+def _conv_hook(site: Site) -> T:
+    layer = site.layer
+    per_position = kernel(site) * T(layer.in_channels, "Cin") * T(
+        layer.out_channels // layer.groups, "Cout/g")
+    transposed = isinstance(layer, _ConvTransposeNd)
+    positions = site.spatial(site.input if transposed else site.output,
+                             "in" if transposed else "out")
+    count = per_position * positions
+    return count + T(prod(site.output[1:]), "numel(y)/N") if layer.bias else count
+
+
+def _numel_in_hook(site: Site) -> T:
+    return _per_sample(site, site.numel_in())
+
+
+def _numel_out_hook(site: Site) -> T:
+    return _per_sample(site, site.numel_out)
+
+
+def _norm_hook(site: Site) -> T:
+    affine = getattr(site.layer, "affine", False)  # LayerNorm has no ``affine``: numel once
+    return _per_sample(site, 2 * site.numel_in() if affine else site.numel_in())
+
+
+def _linear_hook(site: Site) -> T:
+    layer = site.layer
+    rows = T(prod(site.input[1:-1]), "rows/N")
+    weights = T(layer.in_features, "in") * T(layer.out_features, "out")
+    return rows * (weights + T(layer.out_features, "out") if layer.bias else weights)
+
+
+def _upsample_hook(site: Site) -> T:
+    # the hook counts ``output[0].numel()``, the first sample only, and is divided by N too
+    return T(prod(site.output[1:]), "numel(y[0])") // site.batch
+
+
+# -- patched functions (FUNCTIONAL_MAPPING, TENSOR_OPS_MAPPING), whole batch -----------------
+
+def _interpolate(site: Site) -> int:
+    layer, x = site.layer, site.input
+    if layer.size is not None:
+        size = layer.size if isinstance(layer.size, tuple) else (layer.size,) * (len(x) - 2)
+        return prod(size) * x[0] * x[1]
+    factor = layer.scale_factor
+    if isinstance(factor, tuple) and len(factor) == len(x) - 2:
+        return prod(x) * prod(int(f) for f in factor)  # np.prod(..., dtype=int64) truncates
+    factor = float(factor[0] if isinstance(factor, tuple) else factor)
+    return int(prod(x) * factor ** (len(x) - 2))
+
+
+HOOKS = {_ConvNd: _conv_hook, _ConvTransposeNd: _conv_hook, Linear: _linear_hook,
+         _BatchNorm: _norm_hook, _InstanceNorm: _norm_hook, GroupNorm: _norm_hook,
+         LayerNorm: _norm_hook, _MaxPoolNd: _numel_in_hook, _AvgPoolNd: _numel_in_hook,
+         _AdaptivePool: _numel_in_hook, act.ReLU: _numel_out_hook,
+         act.PReLU: _numel_out_hook, act.ELU: _numel_out_hook, act.LeakyReLU: _numel_out_hook,
+         act.ReLU6: _numel_out_hook, act.GELU: _numel_out_hook, Upsample: _upsample_hook}
+
+#: types whose forward calls a function ptflops patches (nn.ReLU6 calls F.hardtanh, which it
+#: does not patch; a functional ``F.relu6`` is patched)
+PATCHED = (act.ReLU, act.PReLU, act.ELU, act.GELU, act.SiLU, act.Softmax, _MaxPoolNd,
+           _AvgPoolNd, _AdaptivePool)
+
+
+def _hook(site: Site) -> T | int:
+    if site.call != "module":
+        return 0
+    for kind in type(site.layer).__mro__:
+        if kind in HOOKS:
+            return HOOKS[kind](site)
+    return 0
+
+
+@PTFLOPS.rule(_ConvNd, _ConvTransposeNd, Linear, _BatchNorm, _InstanceNorm, GroupNorm,
+              LayerNorm, act.LeakyReLU)
+def hooked(site: Site) -> Count:
+    """Module hook only, per sample: a convolution's ``Cin · Cout/g · prod(K)`` per position
+    plus its bias, a linear layer's ``(in + 1) · out`` per row, a norm's ``2 · numel(x)``
+    (``numel(x)`` without affine; LayerNorm always ``numel(x)``), LeakyReLU's ``numel(y)``."""
+    return _twice(_hook(site))
+
+
+@PTFLOPS.rule(*PATCHED)
+def hooked_and_patched(site: Site) -> Count:
+    """``numel(x)`` for the patched ``F.*`` call (whole batch), plus the module's own hook
+    (per sample) when it is a module: counted twice."""
+    patched = site.numel_in() if site.call in ("module", "functional") else 0
+    return _twice(_hook(site) + patched)
+
+
+@PTFLOPS.rule(act.ReLU6)
+def relu6(site: Site) -> Count:
+    """Module: the hook's ``numel(y)`` per sample (nn.ReLU6 calls the unpatched F.hardtanh);
+    functional ``F.relu6``: ``numel(x)``."""
+    return _twice(site.numel_in() if site.call == "functional" else _hook(site))
+
+
+@PTFLOPS.rule(Upsample)
+def upsample(site: Site) -> Count:
+    """The hook's ``numel(y[0]) / N`` plus the patched ``F.interpolate``: ``numel(x)`` times
+    the scale factor per spatial dimension (``N · C · prod(size)`` when a size is given)."""
+    patched = _interpolate(site) if site.call in ("module", "functional") else 0
+    return _twice(_hook(site) + patched)
+
+
+@PTFLOPS.rule(Add, Mul)
+def merge(site: Site) -> Count:
+    """``torch.add`` / ``torch.mul`` (functional): ``numel(y)`` per pair; ``x + y`` and
+    ``x * y`` (the default for merges, as torchvision writes them) are not seen: 0."""
+    if site.call != "functional":
+        return ZERO
+    return _twice(site.numel_out * (len(site.inputs) - 1))
