@@ -64,7 +64,7 @@ SEEDS = [VGG_EXCERPT, DESIGN_RESNET, DESIGN_ANCHORS] + [
     for name in ("lenet5", "mnist_cnn", "mobilenet_v2", "shufflenet_v2_x1_0", "m5", "unet")
     if (EXAMPLES / f"{name}.yaml").exists()]
 SOURCE = "fuzz.yaml"
-LOCATED = re.compile(r"fuzz\.yaml:[1-9]\d*:[1-9]\d*: \S")
+LOCATED = re.compile(r"fuzz\.yaml:[1-9]\d*:[1-9]\d*: ")
 
 
 def check(text: str) -> None:
