@@ -19,7 +19,8 @@ from cnncalc.errors import (ArgumentError, CnncalcError, LayerError, NetworkErro
 # The rest loads on first use, so that `cnncalc --help` and `import cnncalc` stay fast.
 _LAZY = {
     "Report": "cnncalc.report", "Row": "cnncalc.analysis", "Totals": "cnncalc.analysis",
-    "analyze": "cnncalc.report", "REGISTRY": "cnncalc.layers", "Layer": "cnncalc.layers",
+    "analyze": "cnncalc.report", "compare": "cnncalc.report", "Comparison": "cnncalc.report",
+    "REGISTRY": "cnncalc.layers", "Layer": "cnncalc.layers",
     "Block": "cnncalc.spec", "Entry": "cnncalc.spec", "Network": "cnncalc.spec",
     **{name: "cnncalc.shapes" for name in (
         "conv_macs", "conv_output_size", "conv_params", "conv_transpose_macs",
@@ -96,8 +97,9 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
-    "ArgumentError", "Block", "CnncalcError", "Entry", "Layer", "LayerError", "Network",
-    "NetworkError", "Problem", "Report", "Row", "Totals", "UsageError", "analyze", "conv_macs",
+    "ArgumentError", "Block", "CnncalcError", "Comparison", "Entry", "Layer", "LayerError",
+    "Network", "NetworkError", "Problem", "Report", "Row", "Totals", "UsageError", "analyze",
+    "compare", "conv_macs",
     "conv_output_size", "conv_params", "conv_transpose_macs", "conv_transpose_output_size",
     "linear_params", "load", "loads", "pool_output_size",
 ]

@@ -32,7 +32,7 @@ class Node:
     trainable: bool = True
     position: Position | None = None
     positions: Mapping[str, Position] = field(default_factory=dict, compare=False)
-    call: str = "module"       # how the original code calls it: module or functional
+    call: str = "module"       # how the original code calls it: module, functional or method
 
     @property
     def where(self) -> str:

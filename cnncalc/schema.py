@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from cnncalc.layers import REGISTRY
+from cnncalc.spec import CALLS
 
 REFERENCE = {"type": "string", "pattern": r"^\$[A-Za-z_][A-Za-z0-9_]*$",
              "description": "a block argument, substituted where the block is used"}
@@ -23,6 +24,12 @@ RESERVED = {
                   "description": "false freezes the layer's parameters"},
     "if": {"anyOf": [{"type": "boolean"}, REFERENCE],
            "description": "false leaves the entry out"},
+    "call": {"anyOf": [{"enum": list(CALLS)}, REFERENCE],
+             "description": "how the original PyTorch code calls the layer: module (the "
+                            "default, an nn.Module), functional (a torch.nn.functional call "
+                            "such as F.relu(x)) or method (a tensor method or operator such as "
+                            "x.mean([2, 3]) or x + y); only the peer tools' counting "
+                            "conventions depend on it"},
 }
 
 

@@ -137,8 +137,8 @@ def conv_macs(in_channels: int, out_channels: int, kernel_size: int | Sequence[i
               output_size: int | Sequence[int], groups: int = 1, batch: int = 1) -> int:
     """Multiply-accumulates of a convolution, bias excluded.
 
-    ``N · Cout · prod(output spatial) · Cin/groups · prod(K)``, which is half of what
-    ``torch.utils.flop_counter.FlopCounterMode`` reports. Int sizes are square (2-D) unless
+    ``N · Cout · prod(output spatial) · Cin/groups · prod(K)``, the ``torch`` convention's
+    count (:mod:`cnncalc.counting.torch`). Int sizes are square (2-D) unless
     the other size is a list that says how many dimensions there are.
 
     >>> conv_macs(3, 10, kernel_size=5, output_size=(32, 32))
@@ -157,7 +157,7 @@ def conv_transpose_macs(in_channels: int, out_channels: int, kernel_size: int | 
     """Multiply-accumulates of a transposed convolution, bias excluded.
 
     Every input element is multiplied by a whole ``Cout/groups · prod(K)`` slice of the weight:
-    ``N · Cin · prod(input spatial) · Cout/groups · prod(K)`` (``FlopCounterMode``'s rule).
+    ``N · Cin · prod(input spatial) · Cout/groups · prod(K)`` (the ``torch`` convention's rule).
 
     >>> conv_transpose_macs(64, 32, kernel_size=4, input_size=(8, 8))
     2097152

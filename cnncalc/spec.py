@@ -19,8 +19,10 @@ from cnncalc.layers import REGISTRY, Layer
 from cnncalc.safeyaml import MAX_INT_DIGITS, PosDict, position_of
 
 RESERVED = ("name", "from", "repeat", "trainable", "if", "call")
-#: how the original PyTorch code calls a layer, for the counting conventions of hook-based tools
-CALLS = ("module", "functional")
+#: how the original PyTorch code calls a layer, for the counting conventions of the peer tools:
+#: an ``nn.Module`` (``self.relu(x)``), a ``torch.nn.functional`` call (``F.relu(x)``) or a tensor
+#: method or operator (``x.mean([2, 3])``, ``x + y``, ``x.flatten(1)``)
+CALLS = ("module", "functional", "method")
 INPUT = "input"
 MAX_ENTRY_VALUES = 256   # values in one entry's arguments (or a block's args), aliases expanded
 
@@ -42,7 +44,7 @@ class Entry:
     positions: Mapping[str, Position] = field(default_factory=dict)  # of each arg's value
     condition: Any = True        # the ``if`` key: false leaves the entry out
     broken: bool = False         # stands for an entry that did not parse (reported already)
-    call: Any = "module"         # the ``call`` key: ``functional`` for ``F.relu(x)`` and the like
+    call: Any = "module"         # the ``call`` key: ``functional`` (F.relu(x)), ``method`` (x + y)
 
     @property
     def where(self) -> str:

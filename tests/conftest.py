@@ -8,3 +8,7 @@ settings.register_profile("dev", max_examples=50, deadline=None)
 settings.register_profile("ci", max_examples=500, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+# tests/data holds what the tests read, and the script that measured peer_totals.json, which
+# needs torchvision: pytest (--doctest-modules) must neither collect nor import anything there
+collect_ignore = ["data"]

@@ -7,12 +7,15 @@ with ``valid=False`` it also makes combinations near the edges, some of which to
 
 The keys are torch's class names; the tests fail when a registered layer type has no entry
 here, so a new layer type comes with its strategy.
+
+:func:`networks` draws whole network files (stacks, residual blocks, branches, squeeze-and-
+excitation, channel splits, heads), optionally with a random ``call`` on every layer.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from math import floor
+from math import floor, prod
 from typing import Any, Callable
 
 from hypothesis import strategies as st
@@ -682,3 +685,237 @@ def draw_case(data, types: list[str], valid: bool) -> tuple[str, Case]:
     if type_name not in STRATEGIES:
         pytest.fail(f"no strategy for layer type {type_name} in tests/strategies.py")
     return type_name, data.draw(STRATEGIES[type_name](valid), label="case")
+
+
+# -- whole networks ----------------------------------------------------------------------------
+
+ACTIVATIONS = ["ReLU", {"ReLU6": {"inplace": True}}, {"LeakyReLU": {"negative_slope": 0.2}},
+               "SiLU", "GELU", "Hardswish", "Tanh", {"ELU": {"alpha": 0.5}}, "Mish", "PReLU",
+               "Sigmoid", {"Softmax": {"dim": 1}}]
+#: Upsample's interpolation modes for 1, 2 and 3 spatial dimensions
+UPSAMPLE_MODES = {1: ["nearest", "linear"], 2: ["nearest", "bilinear", "bicubic"],
+                  3: ["nearest", "trilinear"]}
+
+
+class Builder:
+    """Draws a network entry by entry, tracking the shape (channels, spatial sizes) so that
+    every entry fits; the numbers are left to cnncalc and torch."""
+
+    def __init__(self, draw, ndim: int, channels: int, sizes: list[int]) -> None:
+        self.draw, self.n = draw, ndim
+        self.channels, self.sizes = channels, sizes
+        self.layers: list = []
+        self.blocks: dict = {}
+        self.count = 0
+
+    def fresh(self, stem: str) -> str:
+        self.count += 1
+        return f"{stem}{self.count}"
+
+    def ints(self, lo: int, hi: int) -> int:
+        return self.draw(st.integers(lo, hi))
+
+    def conv_args(self, out: int) -> dict:
+        """A convolution that keeps the size (stride 1) or halves it (stride 2)."""
+        groups = self.draw(st.sampled_from([g for g in (1, 2, 3)
+                                            if self.channels % g == 0 and out % g == 0]))
+        kernel, dilation = self.draw(st.sampled_from([1, 3, 5])), self.ints(1, 2)
+        args = {"out_channels": out, "kernel_size": kernel, "groups": groups,
+                "bias": self.draw(st.booleans())}
+        if dilation > 1:
+            args["dilation"] = dilation
+        if self.draw(st.booleans()) or min(self.sizes) < 2:
+            args["padding"] = "same"
+        else:
+            args["padding"] = dilation * (kernel - 1) // 2
+            args["stride"] = 2
+            self.sizes = [(s - 1) // 2 + 1 for s in self.sizes]
+        return args
+
+    def conv(self) -> None:
+        out = self.ints(1, 8)
+        self.layers.append({f"Conv{self.n}d": self.conv_args(out)})
+        self.channels = out
+
+    def norm(self) -> None:
+        kind = self.draw(st.sampled_from(["batch", "group", "instance", "layer"]))
+        if kind == "batch":
+            self.layers.append(f"BatchNorm{self.n}d")
+        elif kind == "group":
+            # a group must hold more than one value even at batch 1, or torch refuses it
+            fits = [g for g in (1, 2, 4)
+                    if self.channels % g == 0 and self.channels // g * prod(self.sizes) > 1]
+            if not fits:
+                return self.layers.append(f"BatchNorm{self.n}d")
+            self.layers.append({"GroupNorm": {"num_groups": self.draw(st.sampled_from(fits))}})
+        elif kind == "instance" and prod(self.sizes) > 1:
+            self.layers.append({f"InstanceNorm{self.n}d": {"affine": True}})
+        else:
+            self.layers.append({"LayerNorm": {"normalized_shape": self.sizes[-1:]}})
+
+    def activation(self) -> None:
+        self.layers.append(self.draw(st.sampled_from(ACTIVATIONS)))
+
+    def pool(self) -> None:
+        if min(self.sizes) < 2:
+            return self.activation()
+        ceil = self.draw(st.booleans())
+        kind = self.draw(st.sampled_from(["Max", "Avg"]))
+        self.layers.append({f"{kind}Pool{self.n}d": {"kernel_size": 2, "ceil_mode": ceil}})
+        self.sizes = [-(-s // 2) if ceil else s // 2 for s in self.sizes]
+
+    def upsample(self) -> None:
+        if max(self.sizes) > 6:
+            return self.pool()
+        if self.draw(st.booleans()):
+            out = self.ints(1, 6)
+            self.layers.append({f"ConvTranspose{self.n}d": {
+                "out_channels": out, "kernel_size": 2, "stride": 2}})
+            self.channels = out
+        else:
+            args: dict[str, Any] = {"mode": self.draw(st.sampled_from(UPSAMPLE_MODES[self.n]))}
+            if self.draw(st.booleans()):
+                args["scale_factor"] = 2
+            else:
+                args["size"] = [2 * s for s in self.sizes]
+            self.layers.append({"Upsample": args})
+        self.sizes = [2 * s for s in self.sizes]
+
+    def residual(self) -> None:
+        """A block with arguments, used with repeat (and sometimes frozen)."""
+        block = self.fresh("res")
+        width = self.ints(1, 6)
+        self.blocks[block] = {"args": {"width": None, "out": None, "k": 3}, "layers": [
+            {f"Conv{self.n}d": {"out_channels": "$width", "kernel_size": "$k",
+                                "padding": "same", "bias": False}},
+            f"BatchNorm{self.n}d",
+            "ReLU",
+            {f"Conv{self.n}d": {"out_channels": "$out", "kernel_size": 1, "name": "last"}},
+            {"Add": {"from": ["last", "input"]}},
+        ]}
+        args = {"width": width, "out": self.channels, "k": self.draw(st.sampled_from([1, 3])),
+                "repeat": self.ints(1, 3)}
+        if self.draw(st.booleans()):
+            args["trainable"] = False
+        if self.draw(st.booleans()):
+            args["name"] = self.fresh("stage")
+        self.layers.append({block: args})
+
+    def branches(self) -> None:
+        """Two branches from one fork, concatenated along the channels."""
+        fork, left, right = self.fresh("fork"), self.fresh("left"), self.fresh("right")
+        a, b = self.ints(1, 4), self.ints(1, 4)
+        channel_dim = self.draw(st.sampled_from([1, -self.n - 1]))
+        self.layers += [
+            {"Identity": {"name": fork}},
+            {f"Conv{self.n}d": {"name": left, "out_channels": a, "kernel_size": 1}},
+            {f"Conv{self.n}d": {"name": right, "from": fork, "out_channels": b,
+                                "kernel_size": 3, "padding": 1}},
+            {"Concat": {"from": [left, right], "dim": channel_dim}},
+        ]
+        self.channels = a + b
+
+    def excitation(self) -> None:
+        """Squeeze-and-excitation: a [N, C, 1, ...] gate broadcast over the input by Mul."""
+        x, gate = self.fresh("x"), self.fresh("gate")
+        squeeze = self.ints(1, 4)
+        self.layers += [
+            {"Identity": {"name": x}},
+            {f"AdaptiveAvgPool{self.n}d": {"output_size": 1}},
+            {f"Conv{self.n}d": {"out_channels": squeeze, "kernel_size": 1}},
+            "ReLU",
+            {f"Conv{self.n}d": {"out_channels": self.channels, "kernel_size": 1}},
+            {"Sigmoid": {"name": gate}},
+            {"Mul": {"from": self.draw(st.permutations([x, gate]))}},
+        ]
+
+    def repeated(self) -> None:
+        self.layers.append({f"Conv{self.n}d": {"out_channels": self.channels, "kernel_size": 3,
+                                               "padding": 1, "repeat": self.ints(2, 3)}})
+
+    def split(self) -> None:
+        """ShuffleNet's pattern: a channel split, one half transformed, shuffled back."""
+        if self.channels % 2:
+            return self.conv()
+        half = self.channels // 2
+        fork, keep, other = self.fresh("fork"), self.fresh("keep"), self.fresh("other")
+        work = self.fresh("work")
+        self.layers += [
+            {"Identity": {"name": fork}},
+            {"Chunk": {"chunks": 2, "index": 0, "name": keep}},
+            {"Narrow": {"start": half, "length": half, "from": fork, "name": other}},
+            {f"Conv{self.n}d": {"out_channels": half, "kernel_size": 1, "name": work}},
+            {"Concat": {"from": [keep, work]}},
+            {"ChannelShuffle": {"groups": 2}},
+        ]
+
+    def adaptive(self) -> None:
+        """Adaptive average or max pooling to a small size (a global pooling at 1)."""
+        kind = self.draw(st.sampled_from(["Avg", "Max"]))
+        out = [self.ints(1, 3) for _ in self.sizes]
+        self.layers.append({f"Adaptive{kind}Pool{self.n}d": {"output_size": out}})
+        self.sizes = out
+
+    def linear_last(self) -> None:
+        """A Linear layer on the last dimension of a [N, C, *spatial] tensor."""
+        out = self.ints(1, 5)
+        self.layers.append({"Linear": {"out_features": out, "bias": self.draw(st.booleans())}})
+        self.sizes = [*self.sizes[:-1], out]
+
+    def dropout(self) -> None:
+        self.layers.append({self.draw(st.sampled_from(["Dropout", f"Dropout{self.n}d"])):
+                            {"p": self.draw(st.sampled_from([0.1, 0.5]))}})
+
+    def head(self) -> None:
+        self.layers += [{f"AdaptiveAvgPool{self.n}d": {"output_size": 1}}, "Flatten",
+                        {"Linear": {"out_features": self.ints(1, 5)}}]
+
+
+PIECES = ["conv", "conv", "norm", "activation", "pool", "upsample", "residual", "branches",
+          "excitation", "repeated", "split", "dropout", "adaptive", "linear_last"]
+
+
+@st.composite
+def networks(draw, calls: bool = False) -> dict:
+    """A network file's data: a stack of PIECES in 1, 2 or 3 dimensions, sometimes with a
+    classifier head; with ``calls``, every layer entry has a random ``call`` that the torch
+    twin can honour (see :func:`random_calls`)."""
+    ndim = draw(st.integers(1, 3))
+    top = {1: 16, 2: 10, 3: 6}[ndim]
+    builder = Builder(draw, ndim, draw(st.integers(1, 4)),
+                      [draw(st.integers(1, top)) for _ in range(ndim)])
+    spec = {"name": "random", "input": [builder.channels, *builder.sizes]}
+    for piece in draw(st.lists(st.sampled_from(PIECES), min_size=1, max_size=7)):
+        getattr(builder, piece)()
+    if draw(st.booleans()):
+        builder.head()
+    if builder.blocks:
+        spec["blocks"] = builder.blocks
+    spec["layers"] = builder.layers
+    if calls:
+        random_calls(draw, spec)
+    return spec
+
+
+def random_calls(draw, spec: dict) -> None:
+    """Give every layer entry of ``spec`` (not the block instances) a random ``call``:
+    ``module`` or ``functional``, or ``method`` where the layer type has a method form."""
+    from cnncalc.layers import REGISTRY
+    from cnncalc.torch.calls import METHODS
+
+    def with_call(entry):
+        kind, args = (entry, {}) if isinstance(entry, str) else next(iter(entry.items()))
+        if kind not in REGISTRY:
+            return entry
+        args = dict(args or {})
+        choices = ["module", "functional"]
+        sizes = args.get("output_size", 1)
+        global_pool = set(sizes if isinstance(sizes, list) else [sizes]) == {1}
+        if kind in METHODS and (global_pool or not kind.startswith("AdaptiveAvgPool")):
+            choices.append("method")  # x.mean(...) is a global average pooling only
+        args["call"] = draw(st.sampled_from(choices))
+        return {kind: args}
+
+    spec["layers"] = [with_call(entry) for entry in spec["layers"]]
+    for block in spec.get("blocks", {}).values():
+        block["layers"] = [with_call(entry) for entry in block["layers"]]

@@ -34,10 +34,24 @@ def test_every_shipped_file_fits_the_schema(path):
     [{"Conv2d": {"out_channels": 8}}],                        # kernel_size missing
     [{"Conv2d": {"out_channels": 8, "kernal_size": 3}}],      # misspelt argument
     [{"Conv2d": {"out_channels": "eight", "kernel_size": 3}}],
+    [{"ReLU": {"call": "operator"}}],                         # call: module|functional|method
     [],
 ])
 def test_schema_rejects_what_cnncalc_rejects(layers):
     assert list(VALIDATOR.iter_errors({"input": [3, 8, 8], "layers": layers}))
+
+
+def test_schema_documents_every_reserved_key():
+    from cnncalc.spec import CALLS, RESERVED
+
+    properties = json_schema()["$defs"]["ReLU"]["properties"]
+    assert set(RESERVED) <= set(properties)
+    assert properties["call"]["anyOf"][0] == {"enum": list(CALLS)}
+    assert CALLS == ("module", "functional", "method")
+    for call in CALLS:
+        assert call in properties["call"]["description"]
+    assert not list(VALIDATOR.iter_errors({"input": [3, 8, 8], "layers": [
+        {"ReLU": {"call": "functional"}}, {"Flatten": {"call": "method"}}]}))
 
 
 def test_schema_command_prints_it():

@@ -6,7 +6,6 @@ blocks with arguments, repeat, frozen layers, batch > 1) loaded with ``cnncalc.l
 from __future__ import annotations
 
 import hashlib
-from math import prod
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ import cnncalc
 from cnncalc.torch import Twin, to_torch, verify
 from cnncalc.torch.network import Scope
 from design_networks import BASIC_BLOCK, VGG_EXCERPT
+from strategies import networks
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted([*ROOT.glob("examples/*.yaml"), *ROOT.glob("cnncalc/zoo/*.yaml")])
@@ -104,188 +104,7 @@ def test_twin_on_the_meta_device_allocates_nothing():
     assert tuple(out.shape) == (4, 10)
 
 
-# -- random networks ---------------------------------------------------------------------------
-
-ACTIVATIONS = ["ReLU", {"ReLU6": {"inplace": True}}, {"LeakyReLU": {"negative_slope": 0.2}},
-               "SiLU", "GELU", "Hardswish", "Tanh", {"ELU": {"alpha": 0.5}}, "Mish"]
-
-
-class Builder:
-    """Draws a network entry by entry, tracking the shape (channels, spatial sizes) so that
-    every entry fits; the numbers are left to cnncalc and torch."""
-
-    def __init__(self, draw, ndim: int, channels: int, sizes: list[int]) -> None:
-        self.draw, self.n = draw, ndim
-        self.channels, self.sizes = channels, sizes
-        self.layers: list = []
-        self.blocks: dict = {}
-        self.count = 0
-
-    def fresh(self, stem: str) -> str:
-        self.count += 1
-        return f"{stem}{self.count}"
-
-    def ints(self, lo: int, hi: int) -> int:
-        return self.draw(st.integers(lo, hi))
-
-    def conv_args(self, out: int) -> dict:
-        """A convolution that keeps the size (stride 1) or halves it (stride 2)."""
-        groups = self.draw(st.sampled_from([g for g in (1, 2, 3)
-                                            if self.channels % g == 0 and out % g == 0]))
-        kernel, dilation = self.draw(st.sampled_from([1, 3, 5])), self.ints(1, 2)
-        args = {"out_channels": out, "kernel_size": kernel, "groups": groups,
-                "bias": self.draw(st.booleans())}
-        if dilation > 1:
-            args["dilation"] = dilation
-        if self.draw(st.booleans()) or min(self.sizes) < 2:
-            args["padding"] = "same"
-        else:
-            args["padding"] = dilation * (kernel - 1) // 2
-            args["stride"] = 2
-            self.sizes = [(s - 1) // 2 + 1 for s in self.sizes]
-        return args
-
-    def conv(self) -> None:
-        out = self.ints(1, 8)
-        self.layers.append({f"Conv{self.n}d": self.conv_args(out)})
-        self.channels = out
-
-    def norm(self) -> None:
-        kind = self.draw(st.sampled_from(["batch", "group", "instance", "layer"]))
-        if kind == "batch":
-            self.layers.append(f"BatchNorm{self.n}d")
-        elif kind == "group":
-            # a group must hold more than one value even at batch 1, or torch refuses it
-            fits = [g for g in (1, 2, 4)
-                    if self.channels % g == 0 and self.channels // g * prod(self.sizes) > 1]
-            if not fits:
-                return self.layers.append(f"BatchNorm{self.n}d")
-            self.layers.append({"GroupNorm": {"num_groups": self.draw(st.sampled_from(fits))}})
-        elif kind == "instance" and prod(self.sizes) > 1:
-            self.layers.append({f"InstanceNorm{self.n}d": {"affine": True}})
-        else:
-            self.layers.append({"LayerNorm": {"normalized_shape": self.sizes[-1:]}})
-
-    def activation(self) -> None:
-        self.layers.append(self.draw(st.sampled_from(ACTIVATIONS)))
-
-    def pool(self) -> None:
-        if min(self.sizes) < 2:
-            return self.activation()
-        ceil = self.draw(st.booleans())
-        kind = self.draw(st.sampled_from(["Max", "Avg"]))
-        self.layers.append({f"{kind}Pool{self.n}d": {"kernel_size": 2, "ceil_mode": ceil}})
-        self.sizes = [-(-s // 2) if ceil else s // 2 for s in self.sizes]
-
-    def upsample(self) -> None:
-        if max(self.sizes) > 6:
-            return self.pool()
-        if self.draw(st.booleans()):
-            out = self.ints(1, 6)
-            self.layers.append({f"ConvTranspose{self.n}d": {
-                "out_channels": out, "kernel_size": 2, "stride": 2}})
-            self.channels = out
-        else:
-            self.layers.append({"Upsample": {"scale_factor": 2}})
-        self.sizes = [2 * s for s in self.sizes]
-
-    def residual(self) -> None:
-        """A block with arguments, used with repeat (and sometimes frozen)."""
-        block = self.fresh("res")
-        width = self.ints(1, 6)
-        self.blocks[block] = {"args": {"width": None, "out": None, "k": 3}, "layers": [
-            {f"Conv{self.n}d": {"out_channels": "$width", "kernel_size": "$k",
-                                "padding": "same", "bias": False}},
-            f"BatchNorm{self.n}d",
-            "ReLU",
-            {f"Conv{self.n}d": {"out_channels": "$out", "kernel_size": 1, "name": "last"}},
-            {"Add": {"from": ["last", "input"]}},
-        ]}
-        args = {"width": width, "out": self.channels, "k": self.draw(st.sampled_from([1, 3])),
-                "repeat": self.ints(1, 3)}
-        if self.draw(st.booleans()):
-            args["trainable"] = False
-        if self.draw(st.booleans()):
-            args["name"] = self.fresh("stage")
-        self.layers.append({block: args})
-
-    def branches(self) -> None:
-        """Two branches from one fork, concatenated along the channels."""
-        fork, left, right = self.fresh("fork"), self.fresh("left"), self.fresh("right")
-        a, b = self.ints(1, 4), self.ints(1, 4)
-        channel_dim = self.draw(st.sampled_from([1, -self.n - 1]))
-        self.layers += [
-            {"Identity": {"name": fork}},
-            {f"Conv{self.n}d": {"name": left, "out_channels": a, "kernel_size": 1}},
-            {f"Conv{self.n}d": {"name": right, "from": fork, "out_channels": b,
-                                "kernel_size": 3, "padding": 1}},
-            {"Concat": {"from": [left, right], "dim": channel_dim}},
-        ]
-        self.channels = a + b
-
-    def excitation(self) -> None:
-        """Squeeze-and-excitation: a [N, C, 1, ...] gate broadcast over the input by Mul."""
-        x, gate = self.fresh("x"), self.fresh("gate")
-        squeeze = self.ints(1, 4)
-        self.layers += [
-            {"Identity": {"name": x}},
-            {f"AdaptiveAvgPool{self.n}d": {"output_size": 1}},
-            {f"Conv{self.n}d": {"out_channels": squeeze, "kernel_size": 1}},
-            "ReLU",
-            {f"Conv{self.n}d": {"out_channels": self.channels, "kernel_size": 1}},
-            {"Sigmoid": {"name": gate}},
-            {"Mul": {"from": self.draw(st.permutations([x, gate]))}},
-        ]
-
-    def repeated(self) -> None:
-        self.layers.append({f"Conv{self.n}d": {"out_channels": self.channels, "kernel_size": 3,
-                                               "padding": 1, "repeat": self.ints(2, 3)}})
-
-    def split(self) -> None:
-        """ShuffleNet's pattern: a channel split, one half transformed, shuffled back."""
-        if self.channels % 2:
-            return self.conv()
-        half = self.channels // 2
-        fork, keep, other = self.fresh("fork"), self.fresh("keep"), self.fresh("other")
-        work = self.fresh("work")
-        self.layers += [
-            {"Identity": {"name": fork}},
-            {"Chunk": {"chunks": 2, "index": 0, "name": keep}},
-            {"Narrow": {"start": half, "length": half, "from": fork, "name": other}},
-            {f"Conv{self.n}d": {"out_channels": half, "kernel_size": 1, "name": work}},
-            {"Concat": {"from": [keep, work]}},
-            {"ChannelShuffle": {"groups": 2}},
-        ]
-
-    def dropout(self) -> None:
-        self.layers.append({self.draw(st.sampled_from(["Dropout", f"Dropout{self.n}d"])):
-                            {"p": self.draw(st.sampled_from([0.1, 0.5]))}})
-
-    def head(self) -> None:
-        self.layers += [{f"AdaptiveAvgPool{self.n}d": {"output_size": 1}}, "Flatten",
-                        {"Linear": {"out_features": self.ints(1, 5)}}]
-
-
-PIECES = ["conv", "conv", "norm", "activation", "pool", "upsample", "residual", "branches",
-          "excitation", "repeated", "split", "dropout"]
-
-
-@st.composite
-def networks(draw) -> dict:
-    ndim = draw(st.integers(1, 3))
-    top = {1: 16, 2: 10, 3: 6}[ndim]
-    builder = Builder(draw, ndim, draw(st.integers(1, 4)),
-                      [draw(st.integers(1, top)) for _ in range(ndim)])
-    spec = {"name": "random", "input": [builder.channels, *builder.sizes]}
-    for piece in draw(st.lists(st.sampled_from(PIECES), min_size=1, max_size=7)):
-        getattr(builder, piece)()
-    if draw(st.booleans()):
-        builder.head()
-    if builder.blocks:
-        spec["blocks"] = builder.blocks
-    spec["layers"] = builder.layers
-    return spec
-
+# -- random networks (their strategy: tests/strategies.py) -----------------------------------------
 
 def check(text: str, batch: int) -> None:
     network = cnncalc.loads(text)
@@ -317,3 +136,98 @@ def test_one_module_cannot_stand_for_two_layers():
     shared = torch.nn.ReLU()
     with pytest.raises(TwinError, match="one module object cannot stand for two layers"):
         Twin(report, {"relu_1": shared, "relu_2": shared})
+
+
+# -- call: how the twin calls each layer ---------------------------------------------------------
+
+CALLED = """
+input: [3, 8, 8]
+layers:
+  - Conv2d: {out_channels: 4, kernel_size: 3, padding: 1, name: conv}
+  - ReLU: {call: functional, name: relu}
+  - ReLU6: {call: functional, name: relu6}
+  - Add: {from: [conv, relu6], call: method, name: add}
+  - Mul: {from: [add, conv], call: functional, name: mul}
+  - AdaptiveAvgPool2d: {output_size: 1, call: method, name: pool}
+  - Flatten: {call: method, name: flatten}
+  - Linear: {out_features: 3, name: fc}
+"""
+
+
+def hooked(twin: Twin) -> list[str]:
+    """The layers whose forward hooks fire in one pass."""
+    fired: list[str] = []
+    for name, _, module in twin.leaves():
+        module.register_forward_hook(lambda *_, name=name: fired.append(name))
+    twin(torch.randn(2, 3, 8, 8))
+    return fired
+
+
+def test_the_twin_calls_each_layer_as_the_file_says():
+    network = cnncalc.loads(CALLED)
+    twin = to_torch(network)
+    assert [(step.name, step.call) for step in twin.steps()] == [
+        (row.name, row.call) for row in cnncalc.analyze(network).layers]
+    assert hooked(twin) == ["conv", "fc"]              # only module calls reach the hooks
+    assert hooked(to_torch(network, calls=False)) == [row.name for row in
+                                                      cnncalc.analyze(network).layers]
+    # every leaf is registered, however it is called: the parameters are the network's
+    assert sum(p.numel() for p in twin.parameters()) == cnncalc.analyze(network).totals.params
+
+
+def test_the_call_forms_compute_what_the_modules_compute():
+    network = cnncalc.loads(CALLED)
+    as_called, as_modules = to_torch(network), to_torch(network, calls=False)
+    as_modules.load_state_dict(as_called.state_dict())
+    x = torch.randn(2, 3, 8, 8)
+    assert torch.allclose(as_called(x), as_modules(x))
+
+
+def test_the_functional_and_method_forms_are_the_original_codes_calls(monkeypatch):
+    """ptflops sees F.relu6 and torch.mul (it replaces them while it counts); x.mean([2, 3])
+    and a + b are tensor methods and operators."""
+    import torch.nn.functional as F
+
+    seen: list[str] = []
+    for owner, name in [(F, "relu"), (F, "relu6"), (F, "hardtanh"), (torch, "mul"),
+                        (torch, "add"), (F, "adaptive_avg_pool2d")]:
+        original = getattr(owner, name)
+        monkeypatch.setattr(owner, name, lambda *a, _f=original, _n=name, **k: (
+            seen.append(_n), _f(*a, **k))[1])
+    to_torch(cnncalc.loads(CALLED))(torch.randn(1, 3, 8, 8))
+    assert seen == ["relu", "relu6", "mul"]
+
+
+def test_a_method_call_needs_a_method_form():
+    from cnncalc.torch import TwinError
+
+    network = cnncalc.loads("input: [3, 8, 8]\nlayers:\n  - Conv2d: {out_channels: 2, "
+                            "kernel_size: 1, call: method}")
+    with pytest.raises(TwinError, match=r"layer 'conv2d_1' \(Conv2d\): call: method, but a "
+                                        r"Conv2d has no tensor method .* AdaptiveAvgPool2d, "
+                                        r".*Add, .*Flatten, Mul"):
+        to_torch(network)
+    assert to_torch(network, calls=False)  # as modules, any layer can be called
+    pooled = cnncalc.loads("input: [3, 8, 8]\nlayers:\n  - AdaptiveAvgPool2d: "
+                           "{output_size: [1, 2], call: method}")
+    with pytest.raises(TwinError, match=r"every output_size must be 1, not \[1, 2\]"):
+        to_torch(pooled)
+
+
+def test_verify_checks_every_layer_whatever_its_call():
+    outcome = verify(cnncalc.loads(CALLED), batch=2)
+    assert outcome.disagreements() == []
+    assert not any(check.skipped for check in outcome.layers)
+
+
+def test_a_copied_twin_calls_its_own_modules():
+    import copy
+
+    twin = to_torch(cnncalc.loads(CALLED))
+    copied = copy.deepcopy(twin)
+    assert hooked(copied) == ["conv", "fc"]
+    with torch.no_grad():
+        copied.get_submodule("fc").weight.zero_()
+        copied.get_submodule("fc").bias.zero_()
+    assert not copied(torch.randn(1, 3, 8, 8)).any()
+    assert twin(torch.randn(1, 3, 8, 8)).any()

@@ -18,6 +18,7 @@ def main() -> None:
 
 
 from cnncalc.cli import summary  # noqa: E402  (commands register themselves on main)
+from cnncalc.cli import conventions  # noqa: E402,F401
 from cnncalc.cli import zoo  # noqa: E402,F401
 from cnncalc.cli import verify  # noqa: E402,F401
 from cnncalc.cli import teach  # noqa: E402,F401

@@ -119,8 +119,8 @@ input_option = click.option("--input", "input_shape", type=ShapeType(), default=
 convention_option = click.option(
     "--convention", type=click.Choice(("torch", "torchinfo", "fvcore", "ptflops", "thop", "full")),
     default="torch", show_default=True,
-    help="Counting convention of MACs and FLOPs: torch's FlopCounterMode, a peer tool's "
-         "headline number, or full (every operation); see `cnncalc conventions`.")
+    help="Counting convention of MACs and FLOPs: torch (the default), a peer tool's headline "
+         "number, or full (every operation); `cnncalc conventions FILE` compares them.")
 batch_option = click.option("--batch", type=PositiveIntType(), default=1, show_default=True,
                             help="Batch size; shapes, MACs and FLOPs cover the whole batch.")
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 import click
 
 from cnncalc.cli import main
-from cnncalc.cli.common import PositiveIntType, batch_option, fail, input_option, load_network
+from cnncalc.cli.common import (PositiveIntType, batch_option, convention_option, fail,
+                                input_option, load_network)
 from cnncalc.errors import CnncalcError
 
 
@@ -18,17 +19,21 @@ from cnncalc.errors import CnncalcError
               help="Only this layer (or every layer of this block); may be repeated.")
 @input_option
 @batch_option
-def explain(file: str, layers: tuple[str, ...], input_shape, batch: int) -> None:
+@convention_option
+def explain(file: str, layers: tuple[str, ...], input_shape, batch: int,
+            convention: str) -> None:
     """Each layer's formulas with the numbers substituted, step by step.
 
     Output sizes, parameters, MACs and FLOPs, with divisions that drop input rows flagged and
-    the receptive field's growth; the numbers are those of `cnncalc summary`.
+    the receptive field's growth; the numbers are those of `cnncalc summary`. Under another
+    --convention, each layer's MACs and FLOPs are that convention's, with its rule and the
+    working of its formula.
     """
     from cnncalc.teach import explain as run_explain
 
     try:
         explanation = run_explain(load_network(file), batch=batch, input=input_shape,
-                                  layers=layers or None)
+                                  layers=layers or None, convention=convention)
     except CnncalcError as err:
         fail(err)
     click.echo(explanation.text())
@@ -39,23 +44,25 @@ def explain(file: str, layers: tuple[str, ...], input_shape, batch: int) -> None
 @click.argument("answers")
 @input_option
 @batch_option
+@convention_option
 @click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text",
               show_default=True, help="text marks each field ✓ or ✗ with the working; json is "
               "for autograders.")
-def check(file: str, answers: str, input_shape, batch: int, fmt: str) -> None:
+def check(file: str, answers: str, input_shape, batch: int, convention: str, fmt: str) -> None:
     """Mark the answers in ANSWERS against the network in FILE.
 
     ANSWERS is a YAML mapping from layer name to any of output_shape, params, macs, flops
     (and totals: params, macs, flops). Shapes are lists, channels first ([10, 32, 32]), or
-    textbook strings read H×W×C (32x32x10), with or without the batch. Exit status 0 when
-    every answer is right, 1 when any is wrong, 2 for bad input.
+    textbook strings read H×W×C (32x32x10), with or without the batch. MACs and FLOPs are
+    marked against --convention's counts. Exit status 0 when every answer is right, 1 when any
+    is wrong, 2 for bad input.
     """
     from cnncalc.teach import check as run_check, load_answers
 
     try:
         network = load_network(file)
         result = run_check(network, load_answers(answers), batch=batch, input=input_shape,
-                           source=answers)
+                           source=answers, convention=convention)
     except CnncalcError as err:
         fail(err)
     click.echo(result.to_json() if fmt == "json" else result.text())

@@ -44,16 +44,19 @@ def _with_bias(site: Site, macs: T) -> Count:
 
 @FULL.rule(_ConvNd)
 def conv(site: Site) -> Count:
+    """As torch's MACs; FLOPs ``2 · MACs`` plus ``numel(y)`` bias additions."""
     return _with_bias(site, conv_macs(site))
 
 
 @FULL.rule(_ConvTransposeNd)
 def conv_transpose(site: Site) -> Count:
+    """As torch's MACs; FLOPs ``2 · MACs`` plus ``numel(y)`` bias additions."""
     return _with_bias(site, conv_transpose_macs(site))
 
 
 @FULL.rule(Linear)
 def linear(site: Site) -> Count:
+    """As torch's MACs; FLOPs ``2 · MACs`` plus ``numel(y)`` bias additions."""
     return _with_bias(site, linear_macs(site))
 
 
@@ -110,6 +113,7 @@ ACTIVATION_FLOPS = {
 
 @FULL.rule(*ACTIVATION_FLOPS)
 def activation(site: Site) -> Count:
+    """No MACs; FLOPs: the activation's operations per element (ACTIVATION_FLOPS)."""
     per = ACTIVATION_FLOPS[type(site.layer)]
     return Count(0, site.numel_in() * T(per, f"{per} ops") if per > 1 else site.numel_in())
 

@@ -40,7 +40,12 @@ def _twice(macs: T) -> Count:
 
 @FVCORE.rule(_ConvNd)
 def conv(site: Site) -> Count:
-    """As torch: ``N · Cout · (output spatial) · Cin/g · prod(K)`` (conv_flop_jit)."""
+    """As torch: ``N · Cout · (output spatial) · Cin/g · prod(K)`` (conv_flop_jit).
+
+    0 with ``padding: same`` or ``valid``: they trace to aten::conv2d.padding, an op with no
+    handle."""
+    if isinstance(site.layer.padding, str):
+        return ZERO
     return _twice(conv_macs(site))
 
 
@@ -58,8 +63,9 @@ def linear(site: Site) -> Count:
 
 @FVCORE.rule(_BatchNorm)
 def batch_norm(site: Site) -> Count:
-    """Eval mode: ``2 · numel(x)`` with affine, ``numel(x)`` without (batchnorm_flop_jit);
-    without running statistics BatchNorm normalises by the batch even in eval: 5 or 4."""
+    """Eval mode: ``2 · numel(x)`` with affine, ``numel(x)`` without (batchnorm_flop_jit).
+
+    Without running statistics BatchNorm normalises by the batch even in eval: 5 or 4."""
     layer = site.layer
     if layer.track_running_stats:
         per = 2 if layer.affine else 1

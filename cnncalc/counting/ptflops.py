@@ -125,19 +125,37 @@ def _hook(site: Site) -> T | int:
     return 0
 
 
-@PTFLOPS.rule(_ConvNd, _ConvTransposeNd, Linear, _BatchNorm, _InstanceNorm, GroupNorm,
-              LayerNorm, act.LeakyReLU)
-def hooked(site: Site) -> Count:
-    """Module hook only, per sample: a convolution's ``Cin · Cout/g · prod(K)`` per position
-    plus its bias, a linear layer's ``(in + 1) · out`` per row, a norm's ``2 · numel(x)``
-    (``numel(x)`` without affine; LayerNorm always ``numel(x)``), LeakyReLU's ``numel(y)``."""
+@PTFLOPS.rule(_ConvNd, _ConvTransposeNd)
+def conv(site: Site) -> Count:
+    """Module hook, per sample: ``Cin · Cout/g · prod(K)`` per position, plus the bias."""
+    return _twice(_hook(site))
+
+
+@PTFLOPS.rule(Linear)
+def linear(site: Site) -> Count:
+    """Module hook, per sample: ``(in · out + out)`` per row, bias included."""
+    return _twice(_hook(site))
+
+
+@PTFLOPS.rule(_BatchNorm, _InstanceNorm, GroupNorm, LayerNorm)
+def norm(site: Site) -> Count:
+    """Module hook, per sample: ``2 · numel(x)`` with affine, else ``numel(x)``.
+
+    LayerNorm has no ``affine`` attribute, so ptflops always counts it ``numel(x)``."""
+    return _twice(_hook(site))
+
+
+@PTFLOPS.rule(act.LeakyReLU)
+def leaky_relu(site: Site) -> Count:
+    """Module hook, per sample: ``numel(y)`` (F.leaky_relu is not patched)."""
     return _twice(_hook(site))
 
 
 @PTFLOPS.rule(*PATCHED)
 def hooked_and_patched(site: Site) -> Count:
-    """``numel(x)`` for the patched ``F.*`` call (whole batch), plus the module's own hook
-    (per sample) when it is a module: counted twice."""
+    """Counted twice as a module: its hook (per sample) and the F.* call it makes (numel(x)).
+
+    A functional call is counted once, by the patched function; a tensor method never."""
     patched = site.numel_in() if site.call in ("module", "functional") else 0
     return _twice(_hook(site) + patched)
 
@@ -152,8 +170,13 @@ def relu6(site: Site) -> Count:
 @PTFLOPS.rule(Upsample)
 def upsample(site: Site) -> Count:
     """The hook's ``numel(y[0]) / N`` plus the patched ``F.interpolate``: ``numel(x)`` times
-    the scale factor per spatial dimension (``N · C · prod(size)`` when a size is given)."""
-    patched = _interpolate(site) if site.call in ("module", "functional") else 0
+    the scale factor per spatial dimension (``N · C · prod(size)`` when a size is given);
+    ``area`` adds ``numel(x)`` for the patched ``F.adaptive_avg_pool*d`` it calls."""
+    patched = 0
+    if site.call in ("module", "functional"):
+        patched = _interpolate(site)
+        if site.layer.mode == "area":
+            patched = patched + site.numel_in()
     return _twice(_hook(site) + patched)
 
 

@@ -55,17 +55,20 @@ def linear_macs(site: Site) -> T:
 
 @TORCH.rule(_ConvNd)
 def conv(site: Site) -> Count:
+    """``N · Cout · (output spatial) · Cin/g · prod(K)``; FLOPs twice that."""
     macs = conv_macs(site)
     return Count(macs, 2 * macs)
 
 
 @TORCH.rule(_ConvTransposeNd)
 def conv_transpose(site: Site) -> Count:
+    """``N · Cin · (input spatial) · Cout/g · prod(K)``; FLOPs twice that."""
     macs = conv_transpose_macs(site)
     return Count(macs, 2 * macs)
 
 
 @TORCH.rule(Linear)
 def linear(site: Site) -> Count:
+    """``rows · in_features · out_features``, bias excluded; FLOPs twice that."""
     macs = linear_macs(site)
     return Count(macs, 2 * macs)

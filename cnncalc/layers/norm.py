@@ -2,9 +2,9 @@
 ``LocalResponseNorm``.
 
 All keep the input's shape. Their parameters are per-channel (or per-element for LayerNorm)
-scales and shifts; BatchNorm's running statistics are buffers. ``FlopCounterMode`` counts none
-of their work, so their MACs are 0. The keyword-only ``bias`` of PyTorch 2.13's BatchNorm,
-InstanceNorm and GroupNorm drops the shift and keeps the scale.
+scales and shifts; BatchNorm's running statistics are buffers. What their work counts is each
+counting convention's rule (:mod:`cnncalc.counting`). The keyword-only ``bias`` of PyTorch
+2.13's BatchNorm, InstanceNorm and GroupNorm drops the shift and keeps the scale.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Pooling: ``MaxPool1d/2d/3d``, ``AvgPool1d/2d/3d`` and the adaptive ``Adaptive{Avg,Max}Pool``.
 
-Pooling has no parameters or buffers, and ``FlopCounterMode`` counts none of its work, so its
-MACs are 0. Channels pass through; only the spatial dimensions change.
+Pooling has no parameters or buffers; what its work counts is each counting convention's
+rule (:mod:`cnncalc.counting`). Channels pass through; only the spatial dimensions change.
 """
 
 from __future__ import annotations

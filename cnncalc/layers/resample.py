@@ -1,7 +1,7 @@
 """Resampling: ``Upsample``, ``PixelShuffle``, ``PixelUnshuffle`` and ``ChannelShuffle``.
 
-None of them has parameters or buffers, and ``FlopCounterMode`` counts no MACs for any of them
-(interpolation included).
+None of them has parameters or buffers; what interpolation counts is each counting
+convention's rule (:mod:`cnncalc.counting`).
 """
 
 from __future__ import annotations

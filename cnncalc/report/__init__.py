@@ -7,10 +7,10 @@ analysis stage itself never imports this package.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from cnncalc import analysis
+from cnncalc import analysis, comparison as comparing
 
 
 @dataclass(frozen=True)
@@ -51,8 +51,48 @@ class Report(analysis.Report):
         """This analysis under every counting convention, by name."""
         return {name: Report.of(r) for name, r in analysis.every_convention(self).items()}
 
+    def compare(self) -> "Comparison":
+        """Every convention's totals, and why each differs from ``torch``'s."""
+        return Comparison.of(comparing.compare(self))
+
+
+@dataclass(frozen=True)
+class Comparison(comparing.Comparison):
+    """A :class:`cnncalc.comparison.Comparison` with its renderings (``cnncalc conventions``)."""
+
+    @classmethod
+    def of(cls, data: comparing.Comparison) -> "Comparison":
+        if isinstance(data, cls):
+            return data
+        tallies = tuple(replace(t, report=Report.of(t.report)) for t in data.tallies)
+        return cls(**{**{f.name: getattr(data, f.name) for f in fields(data)},
+                      "tallies": tallies})
+
+    def table(self) -> str:
+        from cnncalc.report.conventions import render_conventions_table
+        return render_conventions_table(self)
+
+    def markdown(self) -> str:
+        from cnncalc.report.conventions import render_conventions_markdown
+        return render_conventions_markdown(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        from cnncalc.report.conventions import comparison_dict
+        return comparison_dict(self)
+
+    def to_json(self) -> str:
+        from cnncalc.report.conventions import render_conventions_json
+        return render_conventions_json(self)
+
 
 def analyze(network: Any, **options: Any) -> Report:
     """:func:`cnncalc.analysis.analyze`, as a renderable :class:`Report`."""
     return Report.of(analysis.analyze(network, **options))
+
+
+def compare(network: Any, *, batch: int = 1, input: Any = None) -> Comparison:
+    """``network`` analysed once and counted under every convention: the totals side by side,
+    and each convention's difference from ``torch`` broken down by layer type and call
+    (``.table()``, ``.markdown()``, ``.to_json()``; ``.tally("ptflops").differences``)."""
+    return Report.of(analysis.analyze(network, batch=batch, input=input)).compare()
 

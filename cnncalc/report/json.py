@@ -21,12 +21,17 @@ def report_dict(report: Report) -> dict[str, Any]:
         "totals": asdict(report.totals),
     }
     if report.notes:  # only when the input given changes an inferred argument
-        result["notes"] = [{
-            "layer": note.layer, "type": note.type, "argument": note.argument,
-            "file_input": _plain(note.file_input), "this_input": _plain(note.this_input),
-            "message": note.message,
-        } for note in report.notes]
+        result["notes"] = notes_list(report.notes)
     return result
+
+
+def notes_list(notes) -> list[dict[str, Any]]:
+    """The report's notes as JSON data."""
+    return [{
+        "layer": note.layer, "type": note.type, "argument": note.argument,
+        "file_input": _plain(note.file_input), "this_input": _plain(note.this_input),
+        "message": note.message,
+    } for note in notes]
 
 
 def _plain(value: Any) -> Any:

@@ -46,3 +46,34 @@ def shape(dims) -> str:
 
 
 FLOAT32_BYTES = 4
+
+
+def signed(n: int) -> str:
+    """A difference with its sign, exact: ``+152,424``, ``−1,000``, ``0``.
+
+    >>> signed(152_424), signed(-1000), signed(0)
+    ('+152,424', '−1,000', '0')
+    """
+    return "0" if n == 0 else f"{'+' if n > 0 else '−'}{abs(n):,}"
+
+
+def percent(part: int, whole: int) -> str:
+    """``part`` as a signed percentage of ``whole``, to two decimals, or to the first two
+    significant digits when smaller (a difference is never shown as 0 % unless it is 0).
+
+    >>> percent(89_013_224, 11_513_626_624), percent(152_424, 11_513_626_624)
+    ('+0.77 %', '+0.0013 %')
+    >>> percent(-1, 3), percent(0, 5), percent(4, 0)
+    ('−33.33 %', '0 %', '—')
+    """
+    if part == 0:
+        return "0 %"
+    if whole == 0:
+        return "—"
+    value = 100 * part / whole
+    decimals = 2
+    while round(abs(value), decimals) == 0 and decimals < 12:
+        decimals += 1
+    if decimals > 2:
+        decimals += 1  # two significant digits
+    return f"{'+' if value > 0 else '−'}{abs(value):.{decimals}f} %"

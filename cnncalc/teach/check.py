@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from cnncalc.analysis import Report, analyze
+from cnncalc.counting import DEFAULT
 from cnncalc.errors import NetworkError, Position, Problem, did_you_mean, show
 from cnncalc.report.json import dumps
 from cnncalc.safeyaml import load_yaml, position_of, read_text
@@ -64,6 +65,7 @@ class CheckResult:
     source: str
     marks: list[Mark]
     titles: dict[str, str] = field(default_factory=dict)  # layer name -> its explain title
+    convention: str = DEFAULT   # the counting convention the MACs and FLOPs are marked in
 
     @property
     def score(self) -> int:
@@ -78,7 +80,7 @@ class CheckResult:
         return self.score == self.total
 
     def to_dict(self) -> dict[str, Any]:
-        return {"score": self.score, "total": self.total,
+        return {"score": self.score, "total": self.total, "convention": self.convention,
                 "fields": [m.to_dict() for m in self.marks]}
 
     def to_json(self) -> str:
@@ -86,7 +88,8 @@ class CheckResult:
         return dumps(self.to_dict(), spread_strings=True)
 
     def text(self) -> str:
-        out = [f"{self.source}: answers for {self.network} (batch {self.batch})"]
+        counted = "" if self.convention == DEFAULT else f", {self.convention} convention"
+        out = [f"{self.source}: answers for {self.network} (batch {self.batch}{counted})"]
         layer = None
         for mark in self.marks:
             if mark.layer != layer:
@@ -147,9 +150,11 @@ def load_answers(path: str | Path) -> Any:
 
 
 def check(network: Network, answers: Any, *, batch: int = 1, input: Iterable[int] | None = None,
-          source: str = "<answers>") -> CheckResult:
-    """Mark ``answers`` (loaded YAML, or a plain dict) against ``network``'s analysis."""
-    return check_report(analyze(network, batch=batch, input=input), answers, source)
+          source: str = "<answers>", convention: str = DEFAULT) -> CheckResult:
+    """Mark ``answers`` (loaded YAML, or a plain dict) against ``network``'s analysis, MACs
+    and FLOPs against those of ``convention``."""
+    return check_report(analyze(network, batch=batch, input=input, convention=convention),
+                        answers, source)
 
 
 def check_report(report: Report, answers: Any, source: str = "<answers>") -> CheckResult:
@@ -203,7 +208,7 @@ def check_report(report: Report, answers: Any, source: str = "<answers>") -> Che
     marks = [_mark(report, explanation, name, quantity, *wanted[(name, quantity)])
              for name, quantity in keys]
     titles = {item.name: item.working.title for item in explanation.layers}
-    return CheckResult(report.name, report.batch, source, marks, titles)
+    return CheckResult(report.name, report.batch, source, marks, titles, report.convention)
 
 
 def _kind(value: Any) -> str:
@@ -274,12 +279,14 @@ def read_shape(answer: ShapeAnswer, expected: tuple[int, ...]
 
 
 def _totals_working(report: Report, quantity: str) -> tuple[str, ...]:
-    label = {"params": "params", "macs": "MACs", "flops": "MACs"}[quantity]
-    attr = "params" if quantity == "params" else "macs"
+    totals = report.totals
+    twice = quantity == "flops" and totals.flops == 2 * totals.macs  # FLOPs = 2 · MACs
+    attr = "macs" if twice else quantity
+    label = {"params": "params", "macs": "MACs", "flops": "FLOPs"}[attr]
     terms = [(r.name, getattr(r, attr)) for r in report.layers if getattr(r, attr)]
-    total = getattr(report.totals, attr)
+    total = getattr(totals, attr)
     lines = [f"{label} = " + (" + ".join(f"{num(v)} ({n})" for n, v in terms) or "0")
              + f" = {num(total)}"]
-    if quantity == "flops":
-        lines.append(flops_line(total))
+    if twice:
+        lines.append(flops_line(totals.macs, totals.flops))
     return tuple(lines)

@@ -10,20 +10,33 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Iterable
 
-from cnncalc.analysis import Report, Row, analyze
+from cnncalc import counting
+from cnncalc.analysis import Report, Row, analyze, recount
+from cnncalc.comparison import rule_line
+from cnncalc.counting import Count
 from cnncalc.errors import UsageError, did_you_mean
 from cnncalc.spec import INPUT, Network
 from cnncalc.teach.explainers import explainer_for
 from cnncalc.teach.receptive import Field, describe, receptive_fields
-from cnncalc.teach.working import (COUNTED, FIELDS, Board, Working, WorkingDisagrees, num,
+from cnncalc.teach.working import (FIELDS, Board, Working, WorkingDisagrees, equation, num,
                                    shape)
 
-LEGEND = ("Symbols: N batch, C channels, L/D/H/W length/depth/height/width (_in, _out), "
-          "K kernel, S stride, P padding, d dilation, g groups.\n"
-          "RF is the receptive field of the first output position: size r, jump j between "
-          "neighbours, start s (its centre, in input positions).\n"
-          f"MACs: {COUNTED}, bias excluded; FLOPs = 2 · MACs.")
+SYMBOLS = ("Symbols: N batch, C channels, L/D/H/W length/depth/height/width (_in, _out), "
+           "K kernel, S stride, P padding, d dilation, g groups.\n"
+           "RF is the receptive field of the first output position: size r, jump j between "
+           "neighbours, start s (its centre, in input positions).")
 MAX_TERMS = 12  # longer sums are written as "the sum of n layers"
+
+
+def legend(name: str = counting.DEFAULT) -> str:
+    """The symbols, and how convention ``name`` counts, in the convention's own words."""
+    rules = counting.convention(name)
+    lines = [SYMBOLS]
+    if name != counting.DEFAULT:
+        lines.append(f"Counting convention: {rules.name} — {rules.title}")
+    lines.append(f"MACs under the {rules.name} convention: {rules.macs_are}; "
+                 f"FLOPs = {rules.flops_are}.")
+    return "\n".join(lines)
 
 
 def explain_row(row: Row) -> Working:
@@ -60,20 +73,43 @@ def _unexplained(row: Row) -> Working:
 
 @dataclass(frozen=True)
 class LayerExplanation:
-    """One layer's row, its working, and its receptive field (None without spatial dims)."""
+    """One layer's row, its working, and its receptive field (None without spatial dims).
+
+    The working of the output shape, params and buffers is the textbook's; its MACs are the
+    default convention's. Under another convention, ``count`` is that convention's count of
+    the row, whose numbers remember their formula, and ``rule`` its rule in one line.
+    """
 
     row: Row
     working: Working
     field: Field | None = None
+    convention: str = counting.DEFAULT
+    count: Count | None = None
+    rule: str | None = None
 
     @property
     def name(self) -> str:
         return self.row.name
 
+    def counting_lines(self) -> tuple[str, ...]:
+        """The MACs and FLOPs lines: the working of the convention's rule, or the textbook's
+        MACs working and ``FLOPs = 2 · MACs``."""
+        row = self.row
+        if self.count is None:
+            return (*self.working.lines["macs"], flops_line(row.macs, row.flops))
+        lines = [f"{self.convention} rule: {self.rule.replace('``', '')}"] if self.rule else []
+        lines.append(equation("MACs", self.count.macs))
+        if row.flops == 2 * row.macs:
+            lines.append(flops_line(row.macs, row.flops))
+        else:
+            lines.append(equation("FLOPs", self.count.flops))
+        return tuple(lines)
+
     def lines(self, quantity: str) -> tuple[str, ...]:
         """The working of one quantity: output_shape, params, buffers, macs or flops."""
-        if quantity == "flops":
-            return (*self.working.lines["macs"], flops_line(self.row.macs))
+        if quantity in ("macs", "flops"):
+            lines = self.counting_lines()
+            return lines if quantity == "flops" else lines[:-1]
         lines = self.working.lines[quantity]
         return (*lines, *self.working.warnings) if quantity == "output_shape" else lines
 
@@ -89,11 +125,13 @@ class LayerExplanation:
             out += [f"  {line}" for line in working.lines["params"]]
         if "buffers" not in working.defaulted:
             out += [f"  {line}" for line in working.lines["buffers"]]
-        if row.macs == 0:
+        if row.macs == 0 and row.flops == 0:
             zeros.append("MACs = FLOPs = 0")
         else:
-            out += [f"  {line}" for line in working.lines["macs"]]
-            out.append(f"  {flops_line(row.macs)}")
+            if zeros:  # params = 0 before the counts' working
+                out.append("  " + ", ".join(zeros))
+                zeros = []
+            out += [f"  {line}" for line in self.counting_lines()]
         if zeros:
             out.append("  " + ", ".join(zeros))
         if self.field is not None:
@@ -101,9 +139,9 @@ class LayerExplanation:
         return "\n".join(out)
 
 
-def flops_line(macs: int) -> str:
-    """``FLOPs = 2 · MACs = 1,536,000``."""
-    return f"FLOPs = 2 · MACs = {num(2 * macs)}"
+def flops_line(macs: int, flops: int) -> str:
+    """``FLOPs = 2 · MACs = 1,536,000``, or the FLOPs alone where they are not twice the MACs."""
+    return f"FLOPs = 2 · MACs = {num(flops)}" if flops == 2 * macs else f"FLOPs = {num(flops)}"
 
 
 @dataclass(frozen=True)
@@ -123,7 +161,7 @@ class Explanation:
     def text(self) -> str:
         report = self.report
         head = f"{report.name}: input {shape(report.inputs[INPUT])}, batch {report.batch}"
-        parts = [f"{head}\n{LEGEND}"] + [item.text() for item in self.layers]
+        parts = [f"{head}\n{legend(report.convention)}"] + [item.text() for item in self.layers]
         if self.complete:
             parts.append(self._totals())
         return "\n\n".join(parts)
@@ -131,8 +169,10 @@ class Explanation:
     def _totals(self) -> str:
         rows, totals = self.report.layers, self.report.totals
         lines = ["Totals"]
-        for label, attr, total in (("params", "params", totals.params),
-                                   ("MACs", "macs", totals.macs)):
+        sums = [("params", "params", totals.params), ("MACs", "macs", totals.macs)]
+        if totals.flops != 2 * totals.macs:
+            sums.append(("FLOPs", "flops", totals.flops))
+        for label, attr, total in sums:
             terms = [getattr(r, attr) for r in rows if getattr(r, attr)]
             if 1 < len(terms) <= MAX_TERMS:
                 lines.append(f"  {label} = {' + '.join(num(t) for t in terms)} = {num(total)}")
@@ -140,7 +180,8 @@ class Explanation:
                 lines.append(f"  {label} = the sum over {len(terms)} layers = {num(total)}")
             else:
                 lines.append(f"  {label} = {num(total)}")
-        lines.append(f"  {flops_line(totals.macs)}")
+        if totals.flops == 2 * totals.macs:
+            lines.append(f"  {flops_line(totals.macs, totals.flops)}")
         if totals.buffers:
             lines.append(f"  buffers = {num(totals.buffers)}")
         followed = [item for item in self.layers if item.field is not None]
@@ -155,16 +196,29 @@ class Explanation:
 
 
 def explain(network: Network, *, batch: int = 1, input: Iterable[int] | None = None,
-            layers: Iterable[str] | None = None) -> Explanation:
-    """The working of every layer of ``network`` (or of the named ones and their blocks)."""
-    return explain_report(analyze(network, batch=batch, input=input), layers)
+            layers: Iterable[str] | None = None,
+            convention: str = counting.DEFAULT) -> Explanation:
+    """The working of every layer of ``network`` (or of the named ones and their blocks), its
+    MACs and FLOPs counted under ``convention``."""
+    return explain_report(analyze(network, batch=batch, input=input, convention=convention),
+                          layers)
 
 
 def explain_report(report: Report, layers: Iterable[str] | None = None) -> Explanation:
-    """The working of an analysis ``report``'s layers (all, or the named ones)."""
+    """The working of an analysis ``report``'s layers (all, or the named ones), under the
+    report's convention: the textbook working (asserted against the default convention's
+    rows) and, under another convention, that convention's rule and its working."""
     fields = receptive_fields(report)
     chosen = report.layers if layers is None else select(report, layers)
-    items = [LayerExplanation(row, explain_row(row), fields.get(row.name)) for row in chosen]
+    name = report.convention
+    if name == counting.DEFAULT:
+        items = [LayerExplanation(row, explain_row(row), fields.get(row.name)) for row in chosen]
+        return Explanation(report, items, complete=layers is None)
+    rules = counting.convention(name)
+    textbook = {row.name: row for row in recount(report, counting.DEFAULT).layers}
+    items = [LayerExplanation(row, explain_row(textbook[row.name]), fields.get(row.name),
+                              name, rules.count(row.site), rule_line(rules, type(row.layer)))
+             for row in chosen]
     return Explanation(report, items, complete=layers is None)
 
 

@@ -9,11 +9,13 @@ always a valid network) and its sizes stay readable. The key comes from the same
 from __future__ import annotations
 
 import random
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 from cnncalc.analysis import Report, analyze
+from cnncalc.counting import DEFAULT, convention
 from cnncalc.errors import CnncalcError, LayerError
 from cnncalc.safeyaml import load_yaml
 from cnncalc.shapes import pool_output_size
@@ -257,12 +259,14 @@ def _command(seed: int, count: int, level: str) -> str:
 
 def _network_text(name: str, sample, layers: list[Layer], seed: int, count: int,
                   level: str) -> str:
+    rules = convention(DEFAULT)  # the key's convention, in its own words
+    task = (f"For every layer, work out its output shape (batch excluded), its parameters and "
+            f"its MACs ({rules.macs_are}; FLOPs = {rules.flops_are}). Layers are named as "
+            f"cnncalc names them: the type in lower case and a counter (conv2d_1, conv2d_2, "
+            f"maxpool2d_1, ...). Answer in a YAML file such as")
     lines = [
         f"# A cnncalc quiz ({_command(seed, count, level)}).",
-        "# For every layer, work out its output shape (batch excluded), its parameters and",
-        "# its MACs (multiply-accumulates of convolutions and linear layers, bias excluded;",
-        "# FLOPs = 2 x MACs). Layers are named as cnncalc names them: the type in lower case",
-        "# and a counter (conv2d_1, conv2d_2, maxpool2d_1, ...). Answer in a YAML file such as",
+        *textwrap.wrap(task, 90, initial_indent="# ", subsequent_indent="# "),
         "#   conv2d_1: {output_shape: HxWxC, params: ..., macs: ..., flops: ...}",
         "# (a shape as the textbook HxWxC, or as a list [C, H, W]), then check it:",
         "#   cnncalc check quiz.yaml answers.yaml",

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from math import prod
 from typing import Any, Iterable, Sequence
 
+from cnncalc.counting import DEFAULT, convention
+from cnncalc.counting.terms import Number, T
 from cnncalc.report.units import shape as shape_text
 
 FIELDS = ("output_shape", "params", "buffers", "macs")
-COUNTED = "the torch convention counts MACs of convolutions, transposed convolutions and " \
-          "linear layers only"
 SPATIAL = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 UNITS = {"L": ("position", "positions"), "D": ("slice", "slices"), "H": ("row", "rows"),
          "W": ("column", "columns")}
@@ -70,7 +70,7 @@ class Board:
         defaulted = frozenset(q for q in ("params", "buffers", "macs") if q not in self.values)
         for quantity in defaulted:
             self.values[quantity] = 0
-            self.lines[quantity].append(_STOCK[quantity])
+            self.lines[quantity].append(no_macs() if quantity == "macs" else _STOCK[quantity])
         return Working(self.title, {q: tuple(v) for q, v in self.lines.items()},
                        dict(self.values), tuple(self.warnings), defaulted)
 
@@ -78,8 +78,34 @@ class Board:
 _STOCK = {
     "params": "params = 0 (no learnable parameters)",
     "buffers": "buffers = 0",
-    "macs": f"MACs = 0 ({COUNTED})",
 }
+
+
+# -- the counting convention, in its own words (cnncalc.counting holds them) ----------------------
+
+def counted(name: str = DEFAULT) -> str:
+    """What a MAC is under convention ``name``, as the convention's table words it:
+    ``torch convention: multiply-accumulates of ...``."""
+    rules = convention(name)
+    return f"{rules.name} convention: {rules.macs_are}"
+
+
+def no_macs(why: str | None = None) -> str:
+    """The working of a layer the default convention counts no MACs for (explainers show the
+    default convention's working): ``MACs = 0 (pooling compares or averages; torch ...)``."""
+    return f"MACs = 0 ({why + '; ' if why else ''}{counted()})"
+
+
+def equation(label: str, number: Number) -> str:
+    """A count with the working its rule remembers: ``MACs = 2 · numel(x) = 2 · 802,816 =
+    1,605,632``; a number without a formula is shown as it is."""
+    value = num(int(number))
+    if not isinstance(number, T):
+        return f"{label} = {value}"
+    steps = [number.formula(), number.numbers(), value]
+    plain = [step.replace(",", "") for step in steps]  # 4704 and 4,704 are one step
+    shown = [step for i, step in enumerate(steps) if plain[i] not in plain[:i]]
+    return f"{label} = {' = '.join(shown[:-1] + [value])}"
 
 
 class WorkingDisagrees(AssertionError):

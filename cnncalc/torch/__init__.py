@@ -3,16 +3,17 @@ torch. :func:`to_torch` builds the ``torch.nn`` twin of a network; :func:`verify
 compares every layer with the static analysis.
 
 Twin factories for layer types that ``torch.nn`` has no class for live in this package, one
-module per family, each imported below (see :func:`~cnncalc.torch.twins.twin_for`).
+module per family, each imported below (see :func:`~cnncalc.torch.twins.twin_for`); how the
+twin calls each layer (``call: module|functional|method``) is :mod:`cnncalc.torch.calls`.
 """
 
 from cnncalc.torch import merge  # noqa: F401  (registers the merges' twins)
 from cnncalc.torch import select  # noqa: F401  (registers Chunk's and Narrow's twins)
-from cnncalc.torch.network import Twin, TwinError, to_torch
+from cnncalc.torch.network import Step, Twin, TwinError, to_torch
 from cnncalc.torch.twins import (TWINS, MissingTwin, build_module, missing_twins, twin_factory,
                                   twin_for)
 from cnncalc.torch.verify import LayerCheck, Quantity, Verification, verify
 
-__all__ = ["TWINS", "LayerCheck", "MissingTwin", "Quantity", "Twin", "TwinError",
+__all__ = ["TWINS", "LayerCheck", "MissingTwin", "Quantity", "Step", "Twin", "TwinError",
            "Verification", "build_module", "missing_twins", "to_torch", "twin_factory", "twin_for",
            "verify"]

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from contextlib import nullcontext
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, NamedTuple
 
 import torch
 
 from cnncalc.analysis import Report, analyze
-from cnncalc.errors import CnncalcError
 from cnncalc.spec import INPUT, Network
-from cnncalc.torch.twins import build_module
+from cnncalc.torch.calls import Form, as_module, form
+from cnncalc.torch.twins import TwinError, build_module
 
 
-class TwinError(CnncalcError):
-    """The twin cannot be assembled (e.g. a layer name that is no usable module path)."""
+class Step(NamedTuple):
+    """One leaf layer of the twin's forward pass."""
+
+    name: str                  # cnncalc's dotted layer name = the module's path
+    inputs: tuple[str, ...]    # the names its ``from`` resolved to, or "input"
+    module: torch.nn.Module
+    call: str                  # the row's ``call``: module, functional or method
+    form: Form                 # how forward calls it: ``form(module, *tensors)``
 
 
 class Scope(torch.nn.Module):
@@ -29,21 +35,31 @@ class Twin(torch.nn.Module):
 
     Every leaf layer is a module whose path is cnncalc's dotted layer name (``basic_1.bn2``),
     blocks are nested modules, and ``forward`` runs the leaves in cnncalc's execution order,
-    each on the outputs its ``from`` names. Each leaf module is called exactly once per
-    forward pass, so per-module counters (``FlopCounterMode``) see each layer once.
+    each on the outputs its ``from`` names, once per forward pass, called as its row's
+    ``call`` says the original code calls it (:mod:`cnncalc.torch.calls`): ``module`` as
+    ``module(*inputs)``, so that its hooks and per-module counters (``FlopCounterMode``) see
+    it; ``functional`` through ``module.forward`` (no hook fires, the ``F.*`` call inside
+    happens); ``method`` in its tensor method or operator form (``x.mean([2, 3],
+    keepdim=True)``, ``a + b``). With ``calls=False`` every layer is called as a module,
+    whatever its ``call``. Every leaf module is registered either way, so the twin's
+    parameters and buffers are the network's.
     """
 
-    def __init__(self, report: Report, modules: Mapping[str, torch.nn.Module]) -> None:
+    def __init__(self, report: Report, modules: Mapping[str, torch.nn.Module], *,
+                 calls: bool = True) -> None:
         super().__init__()
         self.network_name = report.name
         self.output_name = report.output
-        plan = [(row.name, row.inputs, modules[row.name]) for row in report.layers]
+        plan = [Step(row.name, row.inputs, modules[row.name], row.call,
+                     form(row.layer, row.call, f"layer {row.name!r} ({row.type})") if calls
+                     else as_module)
+                for row in report.layers]
         self._plan = plan
         self._release = _last_uses(plan, self.output_name)
-        if len({id(module) for _, _, module in plan}) != len(plan):
+        if len({id(step.module) for step in plan}) != len(plan):
             raise TwinError("one module object cannot stand for two layers")
-        for name, _, module in plan:
-            self._place(name, module)
+        for step in plan:
+            self._place(step.name, step.module)
 
     def _place(self, path: str, module: torch.nn.Module) -> None:
         *scopes, leaf = path.split(".")
@@ -61,14 +77,18 @@ class Twin(torch.nn.Module):
 
     def forward(self, input: torch.Tensor) -> torch.Tensor:
         values = {INPUT: input}
-        for step, (name, inputs, module) in enumerate(self._plan):
-            values[name] = module(*(values[i] for i in inputs))
-            for done in self._release[step]:
+        for index, step in enumerate(self._plan):
+            values[step.name] = step.form(step.module, *(values[i] for i in step.inputs))
+            for done in self._release[index]:
                 del values[done]  # keep only the tensors a later layer still needs
         return values[self.output_name]
 
     def leaves(self) -> Iterable[tuple[str, tuple[str, ...], torch.nn.Module]]:
         """``(dotted name, input names, module)`` of every leaf layer, in execution order."""
+        return ((step.name, step.inputs, step.module) for step in self._plan)
+
+    def steps(self) -> Iterable[Step]:
+        """Every leaf layer with its ``call`` and the form that calls it, in execution order."""
         return iter(self._plan)
 
     def extra_repr(self) -> str:
@@ -76,20 +96,22 @@ class Twin(torch.nn.Module):
 
 
 def to_torch(network: Network, input: Iterable[int] | None = None, *,
-             device: str | torch.device | None = None) -> Twin:
+             device: str | torch.device | None = None, calls: bool = True) -> Twin:
     """The torch twin of ``network`` (``input`` overrides its input shape, batch excluded).
 
     Module paths are cnncalc's dotted layer names; layers with ``trainable: false`` have
     parameters with ``requires_grad`` false. With ``device="meta"`` no memory is allocated
-    for the weights, which is enough to count shapes, parameters and operations.
-    Raises :class:`~cnncalc.errors.NetworkError` when the network itself is wrong and
-    :class:`~cnncalc.torch.twins.MissingTwin` for a layer type without a twin.
+    for the weights, which is enough to count shapes, parameters and operations. Each layer
+    is called as its ``call:`` key says (``calls=False``: every layer as a module; see
+    :class:`Twin`). Raises :class:`~cnncalc.errors.NetworkError` when the network itself is
+    wrong, :class:`~cnncalc.torch.twins.MissingTwin` for a layer type without a twin and
+    :class:`TwinError` for a ``call: method`` that the layer has no method form for.
     """
     report = analyze(network, input=input)
     with torch.device(device) if device is not None else nullcontext():
         modules = {row.name: build_module(row.layer) for row in report.layers}
     freeze(modules, (row.name for row in report.layers if not row.trainable))
-    return Twin(report, modules)
+    return Twin(report, modules, calls=calls)
 
 
 def freeze(modules: Mapping[str, torch.nn.Module], names: Iterable[str]) -> None:
@@ -113,9 +135,9 @@ def _add(parent: torch.nn.Module, name: str, module: torch.nn.Module, path: str)
 
 def _last_uses(plan, output: str) -> list[list[str]]:
     last: dict[str, int] = {}
-    for step, (_, inputs, _) in enumerate(plan):
-        for name in inputs:
-            last[name] = step
+    for index, step in enumerate(plan):
+        for name in step.inputs:
+            last[name] = index
     release: list[list[str]] = [[] for _ in plan]
     for name, step in last.items():
         if name != output:

@@ -5,6 +5,7 @@ code at all. Layer types with no ``torch.nn`` class of their name (the merges, a
 spells as functions, such as ``Chunk``) register a module class in :data:`TWINS` with
 :func:`twin_for`, from a module of this package that ``cnncalc/torch/__init__.py`` imports.
 Either way the twin is built by calling it with the layer's fields as keyword arguments.
+How the whole twin then calls each module (``call:``) is :mod:`cnncalc.torch.calls`'s business.
 """
 
 from __future__ import annotations
@@ -26,6 +27,11 @@ TWINS: dict[str, Factory] = {}
 
 class MissingTwin(CnncalcError):
     """A registered layer type that has no torch twin: a gap in the bridge, not bad input."""
+
+
+class TwinError(CnncalcError):
+    """The twin cannot be assembled (e.g. a layer name that is no usable module path, or a
+    ``call: method`` on a layer type that has no tensor method form)."""
 
 
 def twin_for(type_name: str) -> Callable[[F], F]:

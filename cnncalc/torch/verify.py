@@ -101,6 +101,7 @@ def verify(network: Network, *, batch: int = 1, input: Iterable[int] | None = No
 
     ``device="meta"`` (the default) runs on shapes alone: the counts are the same as on the
     CPU (the test suite checks this for every layer type) and a large input costs nothing.
+    Every layer is called as a module, whatever its ``call:`` key, so that each is checked.
     Raises :class:`~cnncalc.errors.NetworkError` when the static analysis fails.
     """
     if device not in DEVICES:
@@ -112,7 +113,9 @@ def verify(network: Network, *, batch: int = 1, input: Iterable[int] | None = No
                   for row in report.layers if row.name in errors]
         return Verification(report, checks, None, device)
     freeze(modules, (row.name for row in report.layers if not row.trainable))
-    twin = Twin(report, modules).eval()
+    # every layer called as a module, whatever its call: key, so that the hooks below see it;
+    # FlopCounterMode counts the same operations in every call form
+    twin = Twin(report, modules, calls=False).eval()
     return _run(report, twin, device)
 
 

@@ -9,9 +9,9 @@ from cnncalc.layers.base import ntuple
 from cnncalc.layers.norm import GroupNorm, LayerNorm, LocalResponseNorm, _ChannelNorm
 from cnncalc.teach.explainers.activation import unchanged
 from cnncalc.teach.explainers.registry import explains
-from cnncalc.teach.working import Board, Working, num
+from cnncalc.teach.working import Board, Working, no_macs, num
 
-NO_MACS = "MACs = 0 (the torch convention counts no MACs for normalisation)"
+NO_MACS = "normalisation scales and shifts elementwise"
 
 
 def affine(board: Board, size: int, symbol: str, enabled: bool, bias: bool, what: str,
@@ -43,7 +43,7 @@ def channel_norm(row: Row) -> Working:
                      "num_batches_tracked)")
     else:
         board.result("buffers", 0, "buffers = 0  (track_running_stats false)")
-    board.result("macs", 0, NO_MACS)
+    board.result("macs", 0, no_macs(NO_MACS))
     return board.done()
 
 
@@ -54,7 +54,7 @@ def group_norm(row: Row) -> Working:
     board = unchanged(row, f"GroupNorm {g} groups of {c} channels",
                       f"each group of C/g = {c}/{g} = {c // g} channels normalised together")
     affine(board, c, "C", layer.affine, layer.bias, "channel", "affine")
-    board.result("macs", 0, NO_MACS)
+    board.result("macs", 0, no_macs(NO_MACS))
     return board.done()
 
 
@@ -71,7 +71,7 @@ def layer_norm(row: Row) -> Working:
                    f"{num(size)}")
     affine(board, size, symbol, layer.elementwise_affine, layer.bias, "normalised element",
            "elementwise_affine")
-    board.result("macs", 0, NO_MACS)
+    board.result("macs", 0, no_macs(NO_MACS))
     return board.done()
 
 
@@ -79,5 +79,5 @@ def layer_norm(row: Row) -> Working:
 def local_response_norm(row: Row) -> Working:
     board = unchanged(row, f"LocalResponseNorm size {row.layer.size}",
                       f"each value scaled by its {row.layer.size} neighbouring channels")
-    board.result("macs", 0, NO_MACS)
+    board.result("macs", 0, no_macs(NO_MACS))
     return board.done()

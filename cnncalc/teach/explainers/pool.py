@@ -7,9 +7,9 @@ from cnncalc.layers.base import ntuple
 from cnncalc.layers.pool import _AdaptivePool, _WindowPool
 from cnncalc.teach.explainers.registry import explains
 from cnncalc.teach.working import (SPATIAL, Board, Working, agree, flag_floor, flag_gaps,
-                                   group_dims, num, per_dim)
+                                   group_dims, no_macs, num, per_dim)
 
-NO_MACS = "MACs = 0 (pooling compares or averages; the torch convention counts no MACs for it)"
+NO_MACS = "pooling compares or averages"
 
 
 @explains(_WindowPool)
@@ -62,7 +62,7 @@ def window_pool(row: Row) -> Working:
                                f"(floor would give {floor})")
         flag_gaps(board, group, d * (k - 1) + 1, s, value)
     board.result("output_shape", out)
-    board.result("macs", 0, NO_MACS)
+    board.result("macs", 0, no_macs(NO_MACS))
     return board.done()
 
 
@@ -82,7 +82,7 @@ def adaptive_pool(row: Row) -> Working:
             board.show("output_shape", f"{label} = output_size = {num(wanted)}; "
                        + adaptive_windows(size, wanted))
     board.result("output_shape", layer.compute_output_shape(x))
-    board.result("macs", 0, NO_MACS)
+    board.result("macs", 0, no_macs(NO_MACS))
     return board.done()
 
 

@@ -7,9 +7,9 @@ from cnncalc.layers.base import ntuple
 from cnncalc.layers.resample import ChannelShuffle, PixelShuffle, PixelUnshuffle, Upsample
 from cnncalc.teach.explainers.activation import unchanged
 from cnncalc.teach.explainers.registry import explains
-from cnncalc.teach.working import SPATIAL, Board, Working, num
+from cnncalc.teach.working import SPATIAL, Board, Working, no_macs, num
 
-NO_MACS = "MACs = 0 (the torch convention counts no MACs for resampling, interpolation included)"
+NO_MACS = "resampling copies or interpolates values"
 
 
 @explains(Upsample)
@@ -28,7 +28,7 @@ def upsample(row: Row) -> Working:
             board.show("output_shape", f"{symbol}_out = floor({symbol}_in · scale_factor) = "
                        f"floor({num(size)} · {wanted}) = {num(size_out)}")
     board.result("output_shape", out)
-    board.result("macs", 0, NO_MACS)
+    board.result("macs", 0, no_macs(NO_MACS))
     return board.done()
 
 

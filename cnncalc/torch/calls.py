@@ -1,0 +1,204 @@
+"""How the twin calls each layer, as the network file's ``call:`` key says the original code does.
+
+The peer tools see a network through different windows: torchinfo, ptflops and thop through
+forward hooks on ``nn.Module`` calls, ptflops also through the ``torch.nn.functional`` functions
+it replaces while the model runs (``F.relu``, ``F.max_pool2d``, ``torch.add`` ...), fvcore
+through the traced aten operators. So that each tool sees the twin exactly as it would see the
+original code, the twin calls a layer
+
+- ``module``: as an ``nn.Module`` — ``module(*inputs)``, its hooks fire;
+- ``functional``: through the module's ``forward`` — no hook fires, but the ``F.*`` call inside
+  it happens, as for ``F.relu(x)`` in the original code. Where ``forward`` calls another
+  function than the code one would write (``nn.ReLU6`` calls ``F.hardtanh``, the merges use
+  operators), the functional form is registered here (``F.relu6``, ``torch.add``);
+- ``method``: in a tensor method or operator form registered here — ``x.mean([2, 3],
+  keepdim=True)`` for a global average pooling, ``a + b``, ``a * b``, ``x.flatten(1)`` — or
+  not at all (:class:`~cnncalc.torch.twins.TwinError`).
+
+Every form takes the module and the input tensors, so that a copied twin (``copy.deepcopy``,
+``.to()``) calls its own modules.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+import torch.nn.functional as F
+
+from cnncalc.errors import one_of
+from cnncalc.layers import Layer
+from cnncalc.spec import CALLS
+from cnncalc.torch.twins import TwinError
+
+#: ``form(module, *inputs) -> output``: one way of calling a layer's twin
+Form = Callable[..., torch.Tensor]
+#: ``builder(layer) -> form``, or a ValueError saying why this layer has no such form
+Builder = Callable[[Layer], Form]
+
+FUNCTIONAL: dict[str, Builder] = {}   # where ``module.forward`` is not the functional code
+METHODS: dict[str, Builder] = {}      # the tensor method or operator forms
+
+
+def _register(table: dict[str, Builder], kind: str, *type_names: str
+              ) -> Callable[[Builder], Builder]:
+    def register(builder: Builder) -> Builder:
+        for name in type_names:
+            if name in table:
+                raise TypeError(f"{kind} form of {name!r} is registered twice")
+            table[name] = builder
+        return builder
+    return register
+
+
+def functional_form(*type_names: str) -> Callable[[Builder], Builder]:
+    """Register the functional form of ``type_names`` (default: the module's ``forward``)."""
+    return _register(FUNCTIONAL, "functional", *type_names)
+
+
+def method_form(*type_names: str) -> Callable[[Builder], Builder]:
+    """Register the tensor method or operator form of ``type_names``."""
+    return _register(METHODS, "method", *type_names)
+
+
+def as_module(module: torch.nn.Module, *inputs: torch.Tensor) -> torch.Tensor:
+    return module(*inputs)
+
+
+def through_forward(module: torch.nn.Module, *inputs: torch.Tensor) -> torch.Tensor:
+    return module.forward(*inputs)
+
+
+def form(layer: Layer, call: str, where: str) -> Form:
+    """How the twin calls ``layer`` (``where`` names it in errors) for ``call``."""
+    type_name = type(layer).__name__
+    if call == "module":
+        return as_module
+    table = {"functional": FUNCTIONAL, "method": METHODS}.get(call)
+    if table is None:
+        raise TwinError(f"{where}: call must be {one_of(CALLS)}, not {call!r}")
+    if type_name not in table:
+        if call == "functional":
+            return through_forward
+        raise TwinError(f"{where}: call: method, but a {type_name} has no tensor method or "
+                        f"operator form; the types that have one are {', '.join(sorted(METHODS))}"
+                        " (use call: functional or module)")
+    try:
+        return table[type_name](layer)
+    except ValueError as err:
+        raise TwinError(f"{where}: call: {call}: {err}") from None
+
+
+# -- functional forms ----------------------------------------------------------------------------
+
+@functional_form("ReLU6")
+def _relu6(layer: Layer) -> Form:
+    """``F.relu6(x)`` (``nn.ReLU6.forward`` calls ``F.hardtanh``)."""
+    inplace = layer.inplace
+    return lambda module, x: F.relu6(x, inplace=inplace)
+
+
+@functional_form("Add")
+def _torch_add(layer: Layer) -> Form:
+    """``torch.add(torch.add(a, b), c)``."""
+    def add(module: torch.nn.Module, *inputs: torch.Tensor) -> torch.Tensor:
+        total = inputs[0]
+        for tensor in inputs[1:]:
+            total = torch.add(total, tensor)
+        return total
+    return add
+
+
+@functional_form("Mul")
+def _torch_mul(layer: Layer) -> Form:
+    """``torch.mul(torch.mul(a, b), c)``."""
+    def mul(module: torch.nn.Module, *inputs: torch.Tensor) -> torch.Tensor:
+        product = inputs[0]
+        for tensor in inputs[1:]:
+            product = torch.mul(product, tensor)
+        return product
+    return mul
+
+
+# -- tensor method and operator forms ------------------------------------------------------------
+
+@method_form("AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d")
+def _mean(layer: Layer) -> Form:
+    """``x.mean([2, 3], keepdim=True)``: a global average pooling (every output size 1)."""
+    sizes = layer.output_size if isinstance(layer.output_size, tuple) \
+        else (layer.output_size,) * layer.ndim
+    if any(size != 1 for size in sizes):
+        raise ValueError(f"x.mean(...) is a global average pooling, so every output_size must "
+                         f"be 1, not {list(sizes) if len(sizes) > 1 else sizes[0]}")
+    dims = list(range(2, 2 + layer.ndim))
+    return lambda module, x: x.mean(dims, keepdim=True)
+
+
+@method_form("Add")
+def _plus(layer: Layer) -> Form:
+    """``a + b + c``."""
+    def plus(module: torch.nn.Module, *inputs: torch.Tensor) -> torch.Tensor:
+        total = inputs[0]
+        for tensor in inputs[1:]:
+            total = total + tensor
+        return total
+    return plus
+
+
+@method_form("Mul")
+def _times(layer: Layer) -> Form:
+    """``a * b * c``."""
+    def times(module: torch.nn.Module, *inputs: torch.Tensor) -> torch.Tensor:
+        product = inputs[0]
+        for tensor in inputs[1:]:
+            product = product * tensor
+        return product
+    return times
+
+
+@method_form("Concat")
+def _cat(layer: Layer) -> Form:
+    """``torch.cat(inputs, dim)`` (a function already)."""
+    dim = layer.dim
+    return lambda module, *inputs: torch.cat(inputs, dim=dim)
+
+
+@method_form("Flatten")
+def _flatten(layer: Layer) -> Form:
+    """``x.flatten(start_dim, end_dim)``."""
+    start, end = layer.start_dim, layer.end_dim
+    return lambda module, x: x.flatten(start, end)
+
+
+@method_form("Chunk")
+def _chunk(layer: Layer) -> Form:
+    """``x.chunk(chunks, dim)[index]``."""
+    chunks, dim, index = layer.chunks, layer.dim, layer.index
+    return lambda module, x: x.chunk(chunks, dim)[index]
+
+
+@method_form("Narrow")
+def _narrow(layer: Layer) -> Form:
+    """``x.narrow(dim, start, length)``."""
+    dim, start, length = layer.dim, layer.start, layer.length
+    return lambda module, x: x.narrow(dim, start, length)
+
+
+@method_form("ReLU")
+def _relu(layer: Layer) -> Form:
+    """``x.relu()`` (``x.relu_()`` in place)."""
+    if layer.inplace:
+        return lambda module, x: x.relu_()
+    return lambda module, x: x.relu()
+
+
+@method_form("Sigmoid")
+def _sigmoid(layer: Layer) -> Form:
+    """``x.sigmoid()``."""
+    return lambda module, x: x.sigmoid()
+
+
+@method_form("Tanh")
+def _tanh(layer: Layer) -> Form:
+    """``x.tanh()``."""
+    return lambda module, x: x.tanh()
