@@ -264,17 +264,7 @@ def known_gaps(report, tool: str) -> list[str]:
     gaps = []
     upsamples = 0
     for row in report.layers:
-        layer, seen = row.layer, row.call in ("module", "functional")
-        if (tool == "fvcore" and row.type.startswith("Conv") and "Transpose" not in row.type
-                and isinstance(layer.padding, str) and layer.padding_mode != "zeros"):
-            gaps.append("fvcore: padding='same'/'valid' with another padding_mode than zeros "
-                        "runs F.pad, then a convolution with padding 0: counted")
-        if (tool == "fvcore" and row.type == "Upsample" and layer.mode == "area"
-                and len(row.input_shapes[0]) == 4):
-            gaps.append("fvcore: 2-D mode='area' is aten::adaptive_avg_pool2d, counted")
-        if tool == "ptflops" and row.type == "LocalResponseNorm" and seen:
-            gaps.append("ptflops: F.local_response_norm calls the patched Tensor.mul, "
-                        "Tensor.add and F.avg_pool2d/3d")
+        layer = row.layer
         if tool == "thop" and row.type == "Softmax" and layer.dim is None and row.call == "module":
             gaps.append("thop: Softmax(dim=None) makes thop raise")
         upsamples += tool == "ptflops" and row.type == "Upsample" and row.call == "module"
@@ -314,6 +304,18 @@ QUIRKS = [
     pytest.param("torchinfo", 3, "Linear: {out_features: 4}", id="torchinfo-linear-rank-3"),
     pytest.param("torchinfo", 1, "Conv2d: {out_channels: 3, kernel_size: 3, call: functional}",
                  id="torchinfo-functional-conv-is-0"),
+    pytest.param("fvcore", 1, "Conv2d: {out_channels: 3, kernel_size: 3, padding: same, "
+                              "padding_mode: reflect}", id="fvcore-conv-same-reflect"),
+    pytest.param("fvcore", 1, "Upsample: {scale_factor: 2, mode: area}", id="fvcore-area"),
+    pytest.param("ptflops", 1, "LocalResponseNorm: {size: 3}", id="ptflops-lrn"),
+    pytest.param("ptflops", 1, "AdaptiveAvgPool2d: {output_size: 1, name: a}\n"
+                               "  - Conv2d: {out_channels: 1, kernel_size: 1, name: b}\n"
+                               "  - Conv2d: {out_channels: 1, kernel_size: 1, from: a, name: c}\n"
+                               "  - Mul: {from: [b, c, input], call: functional}",
+                 id="ptflops-mul-chain"),
+    pytest.param("ptflops", 1, "Flatten: {start_dim: 0, end_dim: 1, name: f}\n"
+                               "  - Mul: {from: [input, f], call: functional}",
+                 id="ptflops-mul-ranks"),
 ]
 
 
@@ -325,23 +327,23 @@ def test_the_quirks_each_tool_is_known_for(tool, batch, layer):
 
 
 GAPS = [
-    pytest.param("fvcore", 1, "Conv2d: {out_channels: 3, kernel_size: 3, padding: same, "
-                              "padding_mode: reflect}", id="fvcore-conv-same-reflect"),
-    pytest.param("fvcore", 1, "Upsample: {scale_factor: 2, mode: area}", id="fvcore-area"),
-    pytest.param("ptflops", 1, "LocalResponseNorm: {size: 3}", id="ptflops-lrn"),
     pytest.param("thop", 1, "Softmax", id="thop-softmax-dim-none"),
     pytest.param("ptflops", 3, "Upsample: {scale_factor: 2}\n  - Upsample: {scale_factor: 2}",
                  id="ptflops-upsample-fractions"),
 ]
 
 
-@pytest.mark.xfail(strict=True, reason="a known difference between a rule and its tool, "
-                                      "reported to the counting conventions (see known_gaps)")
 @pytest.mark.parametrize("tool, batch, layer", GAPS)
 def test_known_gaps_between_a_rule_and_its_tool(tool, batch, layer):
+    """Where a rule knowingly differs from its tool (docs/conventions.md says so): the tool
+    really differs (or fails), so that a mended tool or rule shows up here."""
     network = cnncalc.loads(f"input: [2, 5, 5]\nlayers:\n  - {layer}\n")
     assert known_gaps(cnncalc.analyze(network, batch=batch, convention=tool), tool)
-    assert differences(network, tool, batch) == []
+    try:
+        found = differences(network, tool, batch)
+    except TypeError:  # thop's count_softmax cannot take dim=None
+        found = ["the tool raised"]
+    assert found != []
 
 
 # -- random networks, random calls ----------------------------------------------------------------

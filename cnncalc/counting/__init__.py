@@ -60,10 +60,10 @@ ZERO = Count()
 class Site:
     """What a rule may look at: one call of a layer, as the analysis resolved it.
 
-    ``call`` says how the original PyTorch code made the call — ``"module"`` (an ``nn.Module``
-    instance called once), ``"functional"`` (``F.relu(x)``, ``x.mean([2, 3])``: invisible to the
-    module hooks of torchinfo, ptflops and thop) or ``"shared"`` (a module instance called
-    again, like torchvision's ``self.relu`` inside a residual block).
+    ``call`` says how the original PyTorch code made the call: ``"module"`` (an ``nn.Module``
+    instance), ``"functional"`` (``F.relu(x)``, ``torch.cat``: invisible to the module hooks of
+    torchinfo, ptflops and thop, but seen by ptflops' patched functions) or ``"method"`` (a
+    tensor method or operator, ``x.mean([2, 3])``, ``x + y``: seen by no hook and no patch).
     """
 
     layer: Layer

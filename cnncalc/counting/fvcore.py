@@ -42,9 +42,10 @@ def _twice(macs: T) -> Count:
 def conv(site: Site) -> Count:
     """As torch: ``N · Cout · (output spatial) · Cin/g · prod(K)`` (conv_flop_jit).
 
-    0 with ``padding: same`` or ``valid``: they trace to aten::conv2d.padding, an op with no
-    handle."""
-    if isinstance(site.layer.padding, str):
+    0 with ``padding: same`` or ``valid`` and zero padding: they trace to
+    aten::_convolution_mode, an op with no handle (other padding modes pad first, then run an
+    ordinary convolution, which is counted)."""
+    if isinstance(site.layer.padding, str) and site.layer.padding_mode == "zeros":
         return ZERO
     return _twice(conv_macs(site))
 
@@ -104,8 +105,10 @@ def adaptive_max_pool(site: Site) -> Count:
 
 @FVCORE.rule(Upsample)
 def upsample(site: Site) -> Count:
-    """2-D ``nearest``: ``numel(y)``; 2-D ``bilinear``: ``4 · numel(y)``; every other mode
-    and rank: 0 (no handle)."""
+    """2-D ``nearest``: ``numel(y)``; 2-D ``bilinear``: ``4 · numel(y)``; 2-D ``area``:
+    ``numel(x)`` (it is aten::adaptive_avg_pool2d); every other mode and rank: 0 (no handle)."""
+    if len(site.input) == 4 and site.layer.mode == "area":
+        return _twice(site.numel_in())
     if len(site.input) != 4 or site.layer.mode not in ("nearest", "bilinear"):
         return ZERO
     if site.layer.mode == "nearest":

@@ -22,7 +22,8 @@ from cnncalc.layers import activation as act
 from cnncalc.layers.conv import _ConvNd, _ConvTransposeNd
 from cnncalc.layers.linear import Linear
 from cnncalc.layers.merge import Add, Mul
-from cnncalc.layers.norm import GroupNorm, LayerNorm, _BatchNorm, _InstanceNorm
+from cnncalc.layers.norm import (GroupNorm, LayerNorm, LocalResponseNorm, _BatchNorm,
+                                 _InstanceNorm)
 from cnncalc.layers.pool import _AdaptivePool, _AvgPoolNd, _MaxPoolNd
 from cnncalc.layers.resample import Upsample
 
@@ -180,10 +181,38 @@ def upsample(site: Site) -> Count:
     return _twice(_hook(site) + patched)
 
 
+@PTFLOPS.rule(LocalResponseNorm)
+def local_response_norm(site: Site) -> Count:
+    """``3 · numel(x)`` plus the padded squares' size: F.local_response_norm calls the patched
+    ``Tensor.mul`` twice, ``Tensor.add`` once and ``F.avg_pool2d/3d`` once (not hooked)."""
+    if site.call not in ("module", "functional"):
+        return ZERO
+    x, size = site.input, site.layer.size
+    padded = T(x[0] * (x[1] + size - 1) * prod(x[2:]), "N · (C + size − 1) · spatial")
+    return _twice(3 * site.numel_in() + padded)
+
+
+def _left_aligned(a: tuple[int, ...], b: tuple[int, ...]) -> int:
+    """ptflops' elementwise count: the shapes aligned from the *left*, the larger size of each
+    pair (not torch's broadcasting, which aligns from the right)."""
+    rank = max(len(a), len(b))
+    return prod(max(a[i] if i < len(a) else 1, b[i] if i < len(b) else 1) for i in range(rank))
+
+
+def _broadcast(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
+    rank = max(len(a), len(b))
+    a, b = (1,) * (rank - len(a)) + a, (1,) * (rank - len(b)) + b
+    return tuple(max(x, y) for x, y in zip(a, b))
+
+
 @PTFLOPS.rule(Add, Mul)
 def merge(site: Site) -> Count:
-    """``torch.add`` / ``torch.mul`` (functional): ``numel(y)`` per pair; ``x + y`` and
-    ``x * y`` (the default for merges, as torchvision writes them) are not seen: 0."""
+    """``torch.add`` / ``torch.mul`` (functional): per pair, the shapes aligned from the left;
+    ``x + y`` and ``x * y`` (the default for merges, as torchvision writes them) are not seen."""
     if site.call != "functional":
         return ZERO
-    return _twice(site.numel_out * (len(site.inputs) - 1))
+    total, shape = 0, site.inputs[0]
+    for other in site.inputs[1:]:
+        total += _left_aligned(shape, other)
+        shape = _broadcast(shape, other)
+    return _twice(T(total, "Σ pairs' left-aligned sizes"))
