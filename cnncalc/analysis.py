@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
 from cnncalc import counting
+from cnncalc.memory import DEFAULT_DTYPE, DEFAULT_OPTIMIZER, Memory, account
 from cnncalc.counting import Convention, Site
 from cnncalc.errors import LayerError, NetworkError, Position, Problem, UsageError, show
 from cnncalc.graph import Graph, Node, build_graph
@@ -39,6 +40,8 @@ class Row:
     layer: Layer = field(repr=False, compare=False)
     trainable: bool = True
     call: str = "module"   # how the original code calls it (see cnncalc.counting.Site)
+    output_bytes: int = 0  # the output, numel × element size (see cnncalc.memory)
+    saved_bytes: int = 0   # what autograd keeps for backward from this layer, counted once
 
     @property
     def site(self) -> Site:
@@ -94,6 +97,7 @@ class Report:
     totals: Totals
     output: str = ""
     notes: tuple[Note, ...] = ()   # when ``input`` changes an inferred argument
+    memory: Memory | None = None   # memory totals (see cnncalc.memory)
 
     @property
     def branches(self) -> bool:
@@ -113,12 +117,14 @@ class Report:
 
 
 def analyze(network: Network, *, batch: int = 1, input: Iterable[int] | None = None,
-            convention: str = "torch") -> Report:
+            convention: str = "torch", dtype: str = DEFAULT_DTYPE,
+            optimizer: str = DEFAULT_OPTIMIZER) -> Report:
     """Every layer's output shape, params, buffers and MACs, computed statically.
 
     ``input`` overrides the network's input shape (batch excluded): its spatial sizes may
     differ, its number of channels and of dimensions may not (that would build another
-    network). Raises :class:`~cnncalc.errors.NetworkError` with every problem found.
+    network). ``dtype`` and ``optimizer`` set the memory figures (:mod:`cnncalc.memory`).
+    Raises :class:`~cnncalc.errors.NetworkError` with every problem found.
     """
     if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
         raise UsageError(f"batch must be a whole number ≥ 1 (got {batch!r})")
@@ -137,8 +143,17 @@ def analyze(network: Network, *, batch: int = 1, input: Iterable[int] | None = N
     if problems:
         raise NetworkError(in_file_order(problems))
     notes = _notes(graph, rows, batch, tuple(network.input), sample) if changed else ()
+    rows, memory = with_memory(rows, (batch, *sample), graph.output, dtype, optimizer)
     return Report(network.name, batch, convention, {INPUT: (batch, *sample)}, rows,
-                  Totals.of(rows), graph.output, notes)
+                  Totals.of(rows), graph.output, notes, memory)
+
+
+def with_memory(rows: list[Row], input_shape: Shape, output: str, dtype: str = DEFAULT_DTYPE,
+                optimizer: str = DEFAULT_OPTIMIZER) -> tuple[list[Row], Memory]:
+    """The rows with their ``output_bytes`` and ``saved_bytes``, and the memory totals."""
+    per_row, memory = account(rows, INPUT, input_shape, output, dtype, optimizer)
+    return ([replace(row, output_bytes=m.output_bytes, saved_bytes=m.saved_bytes)
+             for row, m in zip(rows, per_row)], memory)
 
 
 def _input_mismatch(network: Network, sample: Shape) -> Problem | None:

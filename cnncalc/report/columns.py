@@ -50,6 +50,8 @@ COLUMNS: list[Column] = [
     Column("buffers", None, lambda r: r.buffers),
     Column("macs", "MACs", lambda r: r.macs, lambda r: exact(r.macs)),
     Column("flops", "FLOPs", lambda r: r.flops, lambda r: exact(r.flops)),
+    Column("output_bytes", None, lambda r: r.output_bytes),
+    Column("saved_bytes", None, lambda r: r.saved_bytes),
     Column(None, "Connected to", lambda r: list(r.inputs), lambda r: ", ".join(r.inputs),
            "left", shown=_branches),
 ]
@@ -77,7 +79,24 @@ FOOTER: list[tuple[str, Callable[[Report], str]]] = [
     ("Buffers", lambda r: exact_and_si(r.totals.buffers)),
     ("MACs", lambda r: exact_and_si(r.totals.macs)),
     ("FLOPs", lambda r: exact_and_si(r.totals.flops)),
+    ("Input size", lambda r: _memory(r, "input_bytes")),
+    ("Params size", lambda r: _memory(r, "params_bytes")),
+    ("Buffers size", lambda r: _memory(r, "buffers_bytes")),
+    ("Activations (all outputs)", lambda r: _memory(r, "activations_bytes")),
+    ("Activation peak (inference)", lambda r: _memory(r, "activation_peak_bytes")),
+    ("Saved for backward", lambda r: _memory(r, "saved_bytes")),
+    ("Inference memory", lambda r: _memory(r, "inference_bytes")),
+    ("Training memory", lambda r: (
+        f"{binary_size(r.memory.training.total_bytes)} (params + buffers + gradients "
+        f"{binary_size(r.memory.training.gradients_bytes)} + {r.memory.training.optimizer} "
+        f"state {binary_size(r.memory.training.optimizer_state_bytes)} + saved)")),
 ]
+
+
+def _memory(report: Report, key: str) -> str:
+    text = binary_size(getattr(report.memory, key))
+    return f"{text} ({report.memory.dtype})" if key in ("input_bytes", "params_bytes") else text
+
 
 
 def title(report: Report) -> str:

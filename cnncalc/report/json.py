@@ -20,6 +20,8 @@ def report_dict(report: Report) -> dict[str, Any]:
         "layers": [{c.key: c.value(row) for c in columns} for row in report.layers],
         "totals": asdict(report.totals),
     }
+    if report.memory is not None:
+        result["memory"] = asdict(report.memory)
     if report.notes:  # only when the input given changes an inferred argument
         result["notes"] = notes_list(report.notes)
     return result

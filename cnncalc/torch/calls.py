@@ -21,6 +21,8 @@ Every form takes the module and the input tensors, so that a copied twin (``copy
 
 from __future__ import annotations
 
+import functools
+import operator
 from typing import Callable
 
 import torch
@@ -98,26 +100,21 @@ def _relu6(layer: Layer) -> Form:
     return lambda module, x: F.relu6(x, inplace=inplace)
 
 
+def _fold(operation: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> Form:
+    """``operation(operation(a, b), c)``: a merge of several inputs, one pair at a time."""
+    return lambda module, *inputs: functools.reduce(operation, inputs)
+
+
 @functional_form("Add")
 def _torch_add(layer: Layer) -> Form:
-    """``torch.add(torch.add(a, b), c)``."""
-    def add(module: torch.nn.Module, *inputs: torch.Tensor) -> torch.Tensor:
-        total = inputs[0]
-        for tensor in inputs[1:]:
-            total = torch.add(total, tensor)
-        return total
-    return add
+    """``torch.add(torch.add(a, b), c)``, looked up at each call (as ptflops patches it)."""
+    return _fold(lambda a, b: torch.add(a, b))
 
 
 @functional_form("Mul")
 def _torch_mul(layer: Layer) -> Form:
-    """``torch.mul(torch.mul(a, b), c)``."""
-    def mul(module: torch.nn.Module, *inputs: torch.Tensor) -> torch.Tensor:
-        product = inputs[0]
-        for tensor in inputs[1:]:
-            product = torch.mul(product, tensor)
-        return product
-    return mul
+    """``torch.mul(torch.mul(a, b), c)``, looked up at each call (as ptflops patches it)."""
+    return _fold(lambda a, b: torch.mul(a, b))
 
 
 # -- tensor method and operator forms ------------------------------------------------------------
@@ -137,23 +134,13 @@ def _mean(layer: Layer) -> Form:
 @method_form("Add")
 def _plus(layer: Layer) -> Form:
     """``a + b + c``."""
-    def plus(module: torch.nn.Module, *inputs: torch.Tensor) -> torch.Tensor:
-        total = inputs[0]
-        for tensor in inputs[1:]:
-            total = total + tensor
-        return total
-    return plus
+    return _fold(operator.add)
 
 
 @method_form("Mul")
 def _times(layer: Layer) -> Form:
     """``a * b * c``."""
-    def times(module: torch.nn.Module, *inputs: torch.Tensor) -> torch.Tensor:
-        product = inputs[0]
-        for tensor in inputs[1:]:
-            product = product * tensor
-        return product
-    return times
+    return _fold(operator.mul)
 
 
 @method_form("Concat")

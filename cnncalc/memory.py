@@ -1,0 +1,496 @@
+"""Memory: what each layer's output takes, what autograd keeps for backward, and the totals.
+
+A table of small pure rules, one per layer type, registered where defined
+(``@rule(Conv1d, Conv2d, ...)``) and found through the class hierarchy, as
+:mod:`cnncalc.counting` does; registering a type twice is an error. A rule sees one layer —
+its resolved arguments, input shapes, output shape, which inputs require grad and whether it
+is trainable — and returns the storages autograd keeps for backward in a training-mode
+forward (torch 2.13, CPU), parameters and buffers excluded: each kept item is ``input i``
+(the storage of input i), ``output`` (the layer's output storage) or a ``new`` tensor.
+
+Whole networks are accounted by :func:`account`, which passes storage identity along the
+rows (a view or in-place output shares input 0's storage) and counts each kept storage
+once, at the first layer that keeps it. This module never imports :mod:`cnncalc.report`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import prod
+from typing import Any, Callable, Sequence
+
+from cnncalc.errors import UsageError, one_of
+from cnncalc.layers import REGISTRY, Layer
+
+#: element size of each activation/parameter dtype
+DTYPES = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8}
+INDEX_BYTES = 8   # int64 (max-pool indices, num_batches_tracked)
+#: optimizer state per trainable parameter, in parameter sizes
+OPTIMIZERS = {"sgd": 0, "momentum": 1, "adam": 2, "adamw": 2}
+DEFAULT_DTYPE = "float32"
+DEFAULT_OPTIMIZER = "adam"
+
+
+@dataclass(frozen=True)
+class Kept:
+    """One storage kept for backward: ``what`` is ``"input"`` (``index`` says which),
+    ``"output"`` or ``"new"`` (``numel`` elements of ``"e"``, the activation dtype, or
+    ``"int64"``)."""
+
+    what: str
+    index: int = 0
+    numel: int = 0
+    dtype: str = "e"
+
+
+@dataclass(frozen=True)
+class Call:
+    """What a memory rule sees of one layer."""
+
+    type: str
+    args: dict[str, Any]
+    inputs: tuple[tuple[int, ...], ...]
+    output: tuple[int, ...]
+    inputs_grad: tuple[bool, ...]   # input i requires grad
+    trainable: bool                  # its parameters require grad
+
+    @property
+    def x(self) -> tuple[int, ...]:
+        return tuple(self.inputs[0])
+
+
+Rule = Callable[[Call], list[Kept]]
+_RULES: dict[type, Rule] = {}
+_FOUND: dict[type, Rule | None] = {}
+
+
+def rule(*names: str) -> Callable[[Rule], Rule]:
+    """Register the decorated function as the rule of the layer types ``names``."""
+    def register(function: Rule) -> Rule:
+        for name in names:
+            kind = REGISTRY[name]
+            if kind in _RULES:
+                raise TypeError(f"memory: {name} has a rule already "
+                                f"({_RULES[kind].__qualname__}); cannot also register "
+                                f"{function.__qualname__}")
+            _RULES[kind] = function
+        _FOUND.clear()
+        return function
+    return register
+
+
+def rule_for(kind: type) -> Rule | None:
+    try:
+        return _FOUND[kind]
+    except KeyError:
+        found = next((_RULES[k] for k in kind.__mro__ if k in _RULES), None)
+        _FOUND[kind] = found
+        return found
+
+
+def _tup(v: Any, n: int) -> tuple:
+    return tuple(v) if isinstance(v, (list, tuple)) else (v,) * n
+
+
+def has_params(t: str, a: dict) -> bool:
+    if t.startswith(("Conv", "ConvTranspose", "Linear", "PReLU")):
+        return True
+    if t.startswith(("BatchNorm", "InstanceNorm", "GroupNorm")):
+        return bool(a.get("affine"))
+    if t == "LayerNorm":
+        return bool(a.get("elementwise_affine"))
+    return False
+
+
+def output_aliases_input(t: str, a: dict) -> bool:
+    """The output is input 0's storage (a view, an in-place layer, dropout with p = 0)."""
+    if t in ("Flatten", "Unflatten", "Identity", "Chunk", "Narrow"):
+        return True
+    if t == "AlphaDropout":
+        return a["p"] == 0            # nn.AlphaDropout ignores its inplace argument
+    if "Dropout" in t:
+        return a["p"] == 0 or bool(a.get("inplace"))
+    return bool(a.get("inplace"))
+
+
+INPUT0 = Kept("input", 0)
+OUTPUT = Kept("output")
+
+
+def new(numel: int, dtype: str = "e") -> Kept:
+    return Kept("new", 0, numel, dtype)
+
+
+@rule("Add", "Concat", "Flatten", "Unflatten", "Identity", "Chunk", "Narrow", "PixelShuffle",
+      "PixelUnshuffle", "ChannelShuffle", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d",
+      "ConstantPad1d", "ConstantPad2d", "ConstantPad3d")
+def nothing(c: Call) -> list[Kept]:
+    return []
+
+
+@rule("ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "PReLU", "AvgPool1d",
+      "AvgPool2d", "AvgPool3d", "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d",
+      "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d", "GELU", "Softplus")
+def the_input(c: Call) -> list[Kept]:
+    return [INPUT0]
+
+
+@rule("Conv1d", "Conv2d", "Conv3d")
+def conv(c: Call) -> list[Kept]:
+    a, x = c.args, c.x
+    n = len(x) - 2
+    k, d = _tup(a["kernel_size"], n), _tup(a["dilation"], n)
+    mode = a.get("padding_mode", "zeros")
+    if mode == "zeros":
+        if a["padding"] == "same":
+            odd = [di * (ki - 1) % 2 for di, ki in zip(d, k)]
+            if any(odd):  # asymmetric 'same': ATen pads one extra on the right first
+                return [new(x[0] * x[1] * prod(s + o for s, o in zip(x[2:], odd)))]
+        return [INPUT0]
+    p = a["padding"]
+    if p == "same":
+        totals = [di * (ki - 1) for di, ki in zip(d, k)]
+    elif p == "valid":
+        totals = [0] * n
+    else:
+        totals = [2 * pi for pi in _tup(p, n)]
+    kept = [new(x[0] * x[1] * prod(s + t for s, t in zip(x[2:], totals)))]
+    if mode in ("reflect", "replicate") and c.inputs_grad[0]:
+        kept.append(INPUT0)
+    return kept
+
+
+@rule("Linear")
+def linear(c: Call) -> list[Kept]:
+    return [INPUT0] if c.trainable else []
+
+
+@rule("BatchNorm1d", "BatchNorm2d", "BatchNorm3d")
+def batch_norm(c: Call) -> list[Kept]:
+    return [INPUT0, new(c.x[1]), new(c.x[1])]          # save_mean, save_invstd
+
+
+@rule("InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d")
+def instance_norm(c: Call) -> list[Kept]:
+    nc = c.x[0] * c.x[1]
+    k = 2 + (1 if c.args.get("affine") else 0) + (2 if c.args.get("track_running_stats") else 0)
+    return [INPUT0] + [new(nc)] * k
+
+
+@rule("GroupNorm")
+def group_norm(c: Call) -> list[Kept]:
+    g = c.x[0] * c.args["num_groups"]
+    return [INPUT0, new(g), new(g)]
+
+
+@rule("LayerNorm")
+def layer_norm(c: Call) -> list[Kept]:
+    m = prod(c.x) // prod(_tup(c.args["normalized_shape"], 1))
+    return [INPUT0, new(m), new(m)]
+
+
+@rule("LocalResponseNorm")
+def local_response_norm(c: Call) -> list[Kept]:
+    x = c.x
+    padded = x[0] * (x[1] + c.args["size"] - 1) * prod(x[2:])
+    return [INPUT0, new(padded), new(prod(x)), new(prod(x))]
+
+
+@rule("MaxPool1d", "MaxPool2d", "MaxPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
+      "AdaptiveMaxPool3d")
+def max_pool(c: Call) -> list[Kept]:
+    return [INPUT0, new(prod(c.output), "int64")]
+
+
+@rule("AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d")
+def adaptive_avg_pool(c: Call) -> list[Kept]:
+    return [] if all(s == 1 for s in c.output[2:]) else [INPUT0]   # a global pool is a mean
+
+
+@rule("Upsample")
+def upsample(c: Call) -> list[Kept]:
+    return adaptive_avg_pool(c) if c.args["mode"] == "area" else []
+
+
+@rule("Dropout", "AlphaDropout", "Dropout1d", "Dropout2d", "Dropout3d")
+def dropout(c: Call) -> list[Kept]:
+    p = c.args["p"]
+    if p == 0:
+        return []
+    if p == 1:
+        return [new(1)]                                  # a 0-dim zeros tensor
+    if c.type in ("Dropout", "AlphaDropout"):
+        return [new(prod(c.x))]                          # the mask, in the activation dtype
+    return [new(c.x[0] * c.x[1])]                        # feature dropout: [N, C, 1, ...]
+
+
+@rule("Sigmoid", "Tanh", "Softmax", "LogSoftmax")
+def keeps_output(c: Call) -> list[Kept]:
+    return [OUTPUT]
+
+
+@rule("ReLU")
+def relu(c: Call) -> list[Kept]:
+    return [OUTPUT]        # in place, the output is the input's storage
+
+
+@rule("LeakyReLU", "ELU", "SELU", "CELU")
+def keeps_input_or_result(c: Call) -> list[Kept]:
+    return [OUTPUT] if c.args.get("inplace") else [INPUT0]
+
+
+@rule("ReLU6", "Hardtanh", "SiLU", "Mish", "Hardswish", "Hardsigmoid")
+def keeps_input_or_copy(c: Call) -> list[Kept]:
+    return [new(prod(c.x))] if c.args.get("inplace") else [INPUT0]
+
+
+@rule("Mul")
+def mul(c: Call) -> list[Kept]:
+    kept: list[Kept] = []
+    acc, acc_grad, acc_kept = tuple(c.inputs[0]), c.inputs_grad[0], INPUT0
+    for i in range(1, len(c.inputs)):
+        xi = tuple(c.inputs[i])
+        if c.inputs_grad[i]:
+            kept.append(acc_kept)                        # self kept if other requires grad
+        if acc_grad:
+            kept.append(Kept("input", i))                # other kept if self requires grad
+        acc = _broadcast(acc, xi)
+        acc_grad = acc_grad or c.inputs_grad[i]
+        acc_kept = new(prod(acc))
+    return kept
+
+
+def _broadcast(a: tuple, b: tuple) -> tuple:
+    n = max(len(a), len(b))
+    a, b = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
+    return tuple(max(i, j) for i, j in zip(a, b))
+
+
+def kept(call: Call) -> list[Kept]:
+    """What autograd keeps for backward from this layer (nothing when its output does not
+    require grad)."""
+    if not (any(call.inputs_grad) or (call.trainable and has_params(call.type, call.args))):
+        return []
+    found = rule_for(REGISTRY[call.type]) if call.type in REGISTRY else None
+    return [] if found is None else found(call)
+
+
+# -- whole networks -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Training:
+    optimizer: str
+    gradients_bytes: int
+    optimizer_state_bytes: int
+    total_bytes: int
+
+
+@dataclass(frozen=True)
+class Memory:
+    """The report's memory totals, in bytes (names as in the JSON)."""
+
+    dtype: str
+    input_bytes: int
+    params_bytes: int
+    buffers_bytes: int
+    activations_bytes: int
+    activation_peak_bytes: int
+    saved_bytes: int
+    inference_bytes: int
+    training: Training
+
+
+@dataclass(frozen=True)
+class LayerMemory:
+    output_bytes: int
+    saved_bytes: int
+
+
+def element_size(dtype: str) -> int:
+    if dtype not in DTYPES:
+        raise UsageError(f"unknown dtype {dtype!r} (expected {one_of(tuple(DTYPES))})")
+    return DTYPES[dtype]
+
+
+def check_optimizer(optimizer: str) -> str:
+    if optimizer not in OPTIMIZERS:
+        raise UsageError(f"unknown optimizer {optimizer!r} (expected "
+                         f"{one_of(tuple(OPTIMIZERS))})")
+    return optimizer
+
+
+def _buffer_bytes(layer: Layer, buffers: int, elem: int) -> int:
+    """Running statistics in the parameter dtype; BatchNorm's num_batches_tracked is int64."""
+    if buffers and type(layer).__name__.startswith(("BatchNorm", "InstanceNorm")):
+        return (buffers - 1) * elem + INDEX_BYTES
+    return buffers * elem
+
+
+def account(rows: Sequence[Any], input_name: str, input_shape: Sequence[int], output: str,
+            dtype: str = DEFAULT_DTYPE, optimizer: str = DEFAULT_OPTIMIZER
+            ) -> tuple[list[LayerMemory], Memory]:
+    """Each row's output and saved bytes, and the network's totals.
+
+    ``rows`` are :class:`cnncalc.analysis.Row` in execution order (only their ``name``,
+    ``type``, ``inputs``, ``input_shapes``, ``output_shape``, ``layer``, ``trainable``,
+    ``params``, ``trainable_params`` and ``buffers`` are read).
+    """
+    elem = element_size(dtype)
+    check_optimizer(optimizer)
+    storage: dict[str, int] = {input_name: 0}
+    grad: dict[str, bool] = {input_name: False}
+    nbytes: dict[int, int] = {0: prod(input_shape) * elem}
+    fresh = 1
+    kept_storages: set[int] = set()
+    per_row: list[LayerMemory] = []
+    for row in rows:
+        args = row.layer.model_dump(mode="json")
+        ins = [storage[i] for i in row.inputs]
+        in_grad = tuple(grad[i] for i in row.inputs)
+        out_bytes = prod(row.output_shape) * elem
+        if output_aliases_input(row.type, args):
+            out = ins[0]
+        else:
+            out, fresh = fresh, fresh + 1
+            nbytes[out] = out_bytes
+        storage[row.name] = out
+        grad[row.name] = any(in_grad) or (row.trainable and has_params(row.type, args))
+        mine = 0
+        call = Call(row.type, args, tuple(map(tuple, row.input_shapes)),
+                    tuple(row.output_shape), in_grad, row.trainable)
+        for item in kept(call):
+            if item.what == "new":
+                s, fresh = fresh, fresh + 1
+                nbytes[s] = item.numel * (elem if item.dtype == "e" else INDEX_BYTES)
+            elif item.what == "input":
+                s = ins[item.index]
+            else:
+                s = out
+            if s not in kept_storages:
+                kept_storages.add(s)
+                mine += nbytes[s]
+        per_row.append(LayerMemory(out_bytes, mine))
+    params = sum(r.params for r in rows) * elem
+    trainable = sum(r.trainable_params for r in rows) * elem
+    buffers = sum(_buffer_bytes(r.layer, r.buffers, elem) for r in rows)
+    saved = sum(m.saved_bytes for m in per_row)
+    peak = activation_peak(rows, input_name, input_shape, output, elem)
+    state = OPTIMIZERS[optimizer] * trainable
+    training = Training(optimizer, trainable, state,
+                        params + buffers + trainable + state + saved)
+    memory = Memory(dtype, prod(input_shape) * elem, params, buffers,
+                    sum(m.output_bytes for m in per_row), peak, saved,
+                    params + buffers + peak, training)
+    return per_row, memory
+
+
+def activation_peak(rows: Sequence[Any], input_name: str, input_shape: Sequence[int],
+                    output: str, elem: int) -> int:
+    """The inference peak of live activations: the input and each new output live from their
+    layer until their last consumer (the network output to the end); a view or in-place layer
+    allocates nothing and extends its source's life."""
+    owner: dict[str, str] = {input_name: input_name}     # tensor -> storage (by creator)
+    size: dict[str, int] = {input_name: prod(input_shape) * elem}
+    last: dict[str, int] = {input_name: -1}
+    for i, row in enumerate(rows):
+        args = row.layer.model_dump(mode="json")
+        for name in row.inputs:
+            last[owner[name]] = i
+        if output_aliases_input(row.type, args):
+            owner[row.name] = owner[row.inputs[0]]
+        else:
+            owner[row.name] = row.name
+            size[row.name] = prod(row.output_shape) * elem
+            last[row.name] = i
+    if output in owner:
+        last[owner[output]] = len(rows)
+    live = size[input_name]
+    peak = live
+    born = {row.name: i for i, row in enumerate(rows)}
+    dying: dict[int, list[str]] = {}
+    for name, at in last.items():
+        dying.setdefault(at, []).append(name)
+    for name in dying.get(-1, []):
+        live -= size[name]
+    for i, row in enumerate(rows):
+        if owner[row.name] == row.name:
+            live += size[row.name]
+        peak = max(peak, live)
+        for name in dying.get(i, []):
+            if born.get(name, -1) <= i:
+                live -= size[name]
+    return peak
+
+
+# -- will it fit? -------------------------------------------------------------------------
+
+_UNITS = {"": 1, "B": 1, "KB": 10 ** 3, "MB": 10 ** 6, "GB": 10 ** 9, "TB": 10 ** 12,
+          "KIB": 2 ** 10, "MIB": 2 ** 20, "GIB": 2 ** 30, "TIB": 2 ** 40}
+
+
+def parse_size(text: str) -> int:
+    """``24GiB``, ``80GB``, ``512MiB``, ``1.5 GiB`` or a number of bytes, as bytes."""
+    import re
+
+    match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]*)\s*", text)
+    unit = match.group(2).upper() if match else None
+    if match is None or unit not in _UNITS:
+        raise UsageError(f"cannot read the size {text!r} (expected a number and a unit: "
+                         f"24GiB, 80GB, 512MiB)")
+    return int(float(match.group(1)) * _UNITS[unit])
+
+
+@dataclass(frozen=True)
+class Fit:
+    """The largest batch whose memory fits in ``size`` bytes (0: not even batch 1)."""
+
+    size_bytes: int
+    training_batch: int
+    inference_batch: int
+    method: str      # "linear" (exactly affine in batch, checked) or "search"
+
+
+MAX_BATCH = 10 ** 9
+
+
+def largest_batch(size: int, memory_at: Callable[[int], Memory]) -> Fit:
+    """The largest batches whose training and inference memory fit in ``size`` bytes.
+
+    Memory is affine in the batch when every per-sample quantity is (it is, for every layer
+    rule here): the answer is extrapolated from batches 1 and 2 and checked at the answer and
+    one above; if the check fails, a bisection over ``memory_at`` gives it instead.
+    """
+    found: dict[int, Memory] = {}
+
+    def at(batch: int) -> Memory:
+        if batch not in found:
+            found[batch] = memory_at(batch)
+        return found[batch]
+
+    kinds = {"training": lambda m: m.training.total_bytes,
+             "inference": lambda m: m.inference_bytes}
+    answers, method = {}, "linear"
+    for kind, total in kinds.items():
+        one, two = total(at(1)), total(at(2))
+        per, fixed = two - one, 2 * one - two
+        guess = 0 if one > size else (MAX_BATCH if per <= 0 else
+                                       min(MAX_BATCH, (size - fixed) // per))
+        ok = guess == 0 or (total(at(guess)) <= size
+                            and (guess == MAX_BATCH or total(at(guess + 1)) > size))
+        if not ok:
+            method = "search"
+            guess = _bisect(lambda b: total(at(b)) <= size)
+        answers[kind] = guess
+    return Fit(size, answers["training"], answers["inference"], method)
+
+
+def _bisect(fits: Callable[[int], bool]) -> int:
+    if not fits(1):
+        return 0
+    lo, hi = 1, 2
+    while hi < MAX_BATCH and fits(hi):
+        lo, hi = hi, hi * 2
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if fits(mid) else (lo, mid)
+    return lo

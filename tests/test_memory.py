@@ -1,0 +1,274 @@
+"""Memory (issue 11): what autograd keeps for backward and the inference peak, against torch.
+
+``saved_bytes`` is measured on the twin with ``saved_tensors_hooks`` during a training-mode
+forward (distinct storages, parameters and buffers excluded, the network input not requiring
+grad); the activation peak with forward hooks and storage identity under ``no_grad``.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from math import prod
+
+import pytest
+import torch
+from hypothesis import given, note
+from hypothesis import strategies as st
+
+import cnncalc
+from cli_runner import runner
+from cnncalc import memory
+from cnncalc.cli import main
+from cnncalc.analysis import analyze
+from cnncalc.layers import REGISTRY
+from cnncalc.torch import build_module, to_torch
+from strategies import draw_case, static_row
+
+ZOO = cnncalc.zoo.names()
+TORCH_DTYPES = {"float32": torch.float32, "float16": torch.float16,
+                "bfloat16": torch.bfloat16, "float64": torch.float64}
+
+
+def _excluded(module: torch.nn.Module) -> set[int]:
+    return ({p.untyped_storage().data_ptr() for p in module.parameters()}
+            | {b.untyped_storage().data_ptr() for b in module.buffers()})
+
+
+def torch_saved(module: torch.nn.Module, inputs: list[torch.Tensor]) -> int:
+    """Bytes of the distinct storages autograd keeps, parameters and buffers excluded."""
+    excluded = _excluded(module)
+    seen: dict[int, int] = {}
+
+    def pack(t):
+        s = t.untyped_storage()
+        if s.data_ptr() not in excluded and s.nbytes() > 0:
+            seen[s.data_ptr()] = s.nbytes()
+        return t
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+            out = module(*inputs)
+    del out
+    return sum(seen.values())
+
+
+def torch_peak(twin: torch.nn.Module, x: torch.Tensor) -> int:
+    """The inference peak of live activation storages: each storage lives from the leaf
+    module that makes it until its last use; the network output to the end."""
+    events: list[tuple[list[int], int, int]] = []   # (storages used, new storage, its bytes)
+    sizes: dict[int, int] = {x.untyped_storage().data_ptr(): x.untyped_storage().nbytes()}
+    keep: list[torch.Tensor] = [x]
+
+    def hook(module, args, output):
+        used = [a.untyped_storage().data_ptr() for a in args
+                if isinstance(a, torch.Tensor) and a.untyped_storage().data_ptr() in sizes]
+        outs = output if isinstance(output, (tuple, list)) else (output,)
+        for o in outs:
+            s = o.untyped_storage()
+            keep.append(o)
+            if s.data_ptr() not in sizes:
+                sizes[s.data_ptr()] = s.nbytes()
+                events.append((used, s.data_ptr(), s.nbytes()))
+                used = []
+            else:
+                events.append((used, None, 0))
+                used = []
+
+    leaves = [m for m in twin.modules() if not list(m.children())]
+    handles = [m.register_forward_hook(hook) for m in leaves]
+    try:
+        with torch.no_grad():
+            out = twin(x)
+    finally:
+        for h in handles:
+            h.remove()
+    last: dict[int, int] = {x.untyped_storage().data_ptr(): -1}
+    born: dict[int, int] = {x.untyped_storage().data_ptr(): -1}
+    for i, (used, made, _) in enumerate(events):
+        for s in used:
+            if s in sizes:
+                last[s] = i
+        if made is not None:
+            born[made] = i
+            last.setdefault(made, i)
+    last[out.untyped_storage().data_ptr()] = len(events)
+    live = peak = sizes[x.untyped_storage().data_ptr()]
+    for i, (_, made, nbytes) in enumerate(events):
+        live += nbytes
+        peak = max(peak, live)
+        for s, at in last.items():
+            if at == i and born.get(s, -2) <= i:
+                live -= sizes[s]
+    return peak
+
+
+def zoo_twin(name: str):
+    network = cnncalc.load(name)
+    report = analyze(network, batch=2)
+    twin = to_torch(network).train()
+    return report, twin, torch.randn(report.inputs["input"])
+
+
+@pytest.mark.parametrize("name", ZOO)
+def test_saved_bytes_equal_torch_on_the_zoo(name):
+    torch.manual_seed(0)
+    report, twin, x = zoo_twin(name)
+    assert report.memory.saved_bytes == torch_saved(twin, [x])
+    assert report.memory.saved_bytes == sum(r.saved_bytes for r in report.layers)
+
+
+@pytest.mark.parametrize("name", ZOO)
+def test_activation_peak_equals_torch_on_the_zoo(name):
+    # forward hooks see only modules: the twin with every call a module (no F.relu, torch.cat)
+    network = cnncalc.load(name)
+    report = analyze(network, batch=2)
+    twin = to_torch(network, calls=False).eval()
+    assert report.memory.activation_peak_bytes == torch_peak(twin, torch.randn(
+        report.inputs["input"]))
+
+
+@given(data=st.data())
+def test_saved_bytes_of_every_layer_type_equal_torch(data):
+    type_name, case = draw_case(data, sorted(REGISTRY), valid=True)
+    row = static_row(type_name, case)
+    note(f"resolved: {row.layer!r}")
+    args = row.layer.model_dump(mode="json")
+    call = memory.Call(row.type, args, tuple(map(tuple, row.input_shapes)),
+                       tuple(row.output_shape), (True,) * len(row.input_shapes), True)
+    sizes = {f"input{i}": prod(s) * 4 for i, s in enumerate(row.input_shapes)}
+    out = ("input0" if memory.output_aliases_input(row.type, args) else "output")
+    sizes.setdefault("output", prod(row.output_shape) * 4)
+    kept, fresh = {}, 0
+    for item in memory.kept(call):
+        if item.what == "new":
+            fresh += 1
+            kept[f"new{fresh}"] = item.numel * (4 if item.dtype == "e" else 8)
+        else:
+            key = f"input{item.index}" if item.what == "input" else out
+            kept[key] = sizes[key]
+    module = build_module(row.layer).train()
+    inputs = [torch.randn(s, requires_grad=True) for s in row.input_shapes]
+    try:
+        measured = torch_saved(module, [i * 1 for i in inputs])
+    except (RuntimeError, ValueError, NotImplementedError) as err:
+        pytest.skip(f"torch cannot train this case: {err}")   # e.g. BatchNorm, 1 value/channel
+    assert sum(kept.values()) == measured
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float64"])
+def test_dtype_scales_everything_but_indices(dtype):
+    net = cnncalc.load("resnet18")
+    base, other = analyze(net, batch=2), analyze(net, batch=2, dtype=dtype)
+    e = memory.DTYPES[dtype]
+    assert other.memory.params_bytes == base.memory.params_bytes // 4 * e
+    assert other.memory.activations_bytes == base.memory.activations_bytes // 4 * e
+    report, twin, x = zoo_twin("resnet18")
+    if dtype != "float16":
+        twin = twin.to(TORCH_DTYPES[dtype])
+        assert other.memory.saved_bytes == torch_saved(twin, [x.to(TORCH_DTYPES[dtype])])
+
+
+def test_buffers_keep_their_own_dtype():
+    report = analyze(cnncalc.load("resnet18"), dtype="bfloat16")
+    twin = to_torch(cnncalc.load("resnet18")).to(torch.bfloat16)
+    assert report.memory.buffers_bytes == sum(b.nbytes for b in twin.buffers())
+    assert report.memory.params_bytes == sum(p.nbytes for p in twin.parameters())
+
+
+@pytest.mark.parametrize("optimizer,factor", [("sgd", 0), ("momentum", 1), ("adam", 2),
+                                              ("adamw", 2)])
+def test_optimizer_state(optimizer, factor):
+    report = analyze(cnncalc.load("resnet18"), batch=2, optimizer=optimizer)
+    m = report.memory
+    trainable = report.totals.trainable_params * 4
+    assert m.training.optimizer == optimizer
+    assert m.training.gradients_bytes == trainable
+    assert m.training.optimizer_state_bytes == factor * trainable
+    assert m.training.total_bytes == (m.params_bytes + m.buffers_bytes + trainable
+                                      + factor * trainable + m.saved_bytes)
+    assert m.inference_bytes == m.params_bytes + m.buffers_bytes + m.activation_peak_bytes
+
+
+def test_bad_dtype_and_optimizer_are_usage_errors():
+    net = cnncalc.load("lenet5")
+    with pytest.raises(cnncalc.errors.UsageError, match="dtype"):
+        analyze(net, dtype="int8")
+    with pytest.raises(cnncalc.errors.UsageError, match="optimizer"):
+        analyze(net, optimizer="lion")
+
+
+def test_json_has_the_memory_keys_of_the_design():
+    data = json.loads(runner().invoke(main, ["summary", "resnet18", "--format", "json"]).stdout)
+    assert {"output_bytes", "saved_bytes"} <= set(data["layers"][0])
+    assert {"dtype", "input_bytes", "params_bytes", "buffers_bytes", "activations_bytes",
+            "activation_peak_bytes", "saved_bytes", "inference_bytes",
+            "training"} <= set(data["memory"])
+    assert {"optimizer", "gradients_bytes", "optimizer_state_bytes",
+            "total_bytes"} <= set(data["memory"]["training"])
+    assert data["memory"]["saved_bytes"] == sum(r["saved_bytes"] for r in data["layers"])
+    assert data["memory"]["activations_bytes"] == sum(r["output_bytes"] for r in data["layers"])
+
+
+def test_api_names_equal_the_json_names():
+    report = cnncalc.analyze(cnncalc.load("lenet5"), batch=2, dtype="float16")
+    assert report.to_dict()["memory"]["saved_bytes"] == report.memory.saved_bytes
+    assert [r["saved_bytes"] for r in report.to_dict()["layers"]] == [
+        r.saved_bytes for r in report.layers]
+    assert report.memory.dtype == "float16"
+
+
+@pytest.mark.parametrize("text,size", [("24GiB", 24 * 2 ** 30), ("80GB", 80 * 10 ** 9),
+                                       ("512MiB", 512 * 2 ** 20), ("1.5 KiB", 1536),
+                                       ("1000", 1000)])
+def test_parse_size(text, size):
+    assert memory.parse_size(text) == size
+
+
+def test_parse_size_refuses_nonsense():
+    with pytest.raises(cnncalc.errors.UsageError, match="size"):
+        memory.parse_size("24 gigs")
+
+
+@pytest.mark.parametrize("size", ["1MiB", "4MiB", "64MiB"])
+def test_fit_is_the_largest_batch_that_fits(size):
+    net = cnncalc.load("lenet5")
+    limit = memory.parse_size(size)
+    fit = memory.largest_batch(limit, lambda b: analyze(net, batch=b).memory)
+    assert fit.method == "linear"
+    for batch, kind in ((fit.training_batch, "training"), (fit.inference_batch, "inference")):
+        def total(b):
+            m = analyze(net, batch=b).memory
+            return m.training.total_bytes if kind == "training" else m.inference_bytes
+        assert batch == 0 or total(batch) <= limit
+        assert total(batch + 1) > limit
+
+
+def test_fit_searches_when_memory_is_not_affine():
+    def quadratic(b):
+        return memory.Memory("float32", 0, 0, 0, 0, 0, 0, 10 * b * b,
+                             memory.Training("adam", 0, 0, 100 + b * b))
+    fit = memory.largest_batch(1000, quadratic)
+    assert (fit.training_batch, fit.inference_batch, fit.method) == (30, 10, "search")
+
+
+def test_fit_on_the_command_line():
+    result = runner().invoke(main, ["summary", "lenet5", "--fit", "4MiB", "--dtype", "float16",
+                                    "--optimizer", "sgd"])
+    assert result.exit_code == 0, result.output
+    assert "Fits in 4MiB" in result.stdout and "training with sgd up to batch" in result.stdout
+    data = json.loads(runner().invoke(main, ["summary", "lenet5", "--fit", "4MiB", "--format",
+                                             "json"]).stdout)
+    assert data["memory"]["fit"]["method"] == "linear"
+    bad = runner().invoke(main, ["summary", "lenet5", "--fit", "lots"])
+    assert bad.exit_code != 0 and "size" in bad.output
+
+
+def test_every_registered_type_has_a_memory_rule():
+    assert sorted(n for n, cls in REGISTRY.items() if memory.rule_for(cls) is None) == []
+
+
+def test_registering_a_type_twice_is_an_error():
+    with pytest.raises(TypeError, match="has a rule already"):
+        memory.rule("Conv2d")(lambda call: [])
