@@ -40,10 +40,20 @@ class _OneLineErrors:
             raise _one_line(err) from None
 
 
+def _message(err: click.UsageError) -> str:
+    """click's message, except where click words it differently from one version to another
+    (an unknown option), so that cnncalc's output does not depend on the click installed."""
+    if isinstance(err, click.NoSuchOption):
+        close = sorted(err.possibilities or ())
+        hint = (f" Did you mean {' or '.join(repr(p) for p in close)}?" if close else "")
+        return f"No such option '{err.option_name}'.{hint}"
+    return err.format_message()
+
+
 def _one_line(err: click.UsageError, path: str | None = None) -> click.UsageError:
     if isinstance(err, OneLineUsageError):
         return err
-    one = OneLineUsageError(err.format_message(), err.ctx)
+    one = OneLineUsageError(_message(err), err.ctx)
     one.exit_code = err.exit_code
     one.path = path
     return one
@@ -57,6 +67,17 @@ class Group(_OneLineErrors, click.Group):
     """The cnncalc group; its commands and subgroups get the same one-line usage errors."""
 
     command_class = Command
+
+    def resolve_command(self, ctx, args):
+        # click < 8.2.2 gives no "Did you mean"; cnncalc words it itself, the same everywhere
+        name = click.utils.make_str(args[0]) if args else ""
+        if args and self.get_command(ctx, name) is None and not name.startswith("-"):
+            from difflib import get_close_matches
+
+            close = get_close_matches(name, self.list_commands(ctx), n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise click.UsageError(f"No such command {name!r}.{hint}", ctx)
+        return super().resolve_command(ctx, args)
     group_class = type   # subgroups (``cnncalc zoo ...``) are Groups like this one
 
 
