@@ -69,7 +69,7 @@ class Group(_OneLineErrors, click.Group):
     command_class = Command
 
     def resolve_command(self, ctx, args):
-        # click < 8.2.2 gives no "Did you mean"; cnncalc words it itself, the same everywhere
+        # click 8.2.0 gives no "Did you mean" and newer releases do; cnncalc words it itself
         name = click.utils.make_str(args[0]) if args else ""
         if args and self.get_command(ctx, name) is None and not name.startswith("-"):
             from difflib import get_close_matches
