@@ -11,12 +11,14 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
 from cnncalc import counting
+from cnncalc import receptive
 from cnncalc.memory import DEFAULT_DTYPE, DEFAULT_OPTIMIZER, Memory, account
 from cnncalc.counting import Convention, Site
 from cnncalc.errors import LayerError, NetworkError, Position, Problem, UsageError, show
 from cnncalc.graph import Graph, Node, build_graph
 from cnncalc.layers import Layer, Shape
 from cnncalc.layers.base import RANK_FORMS, numel
+from cnncalc.receptive import ReceptiveField
 from cnncalc.spec import INPUT, Network, in_file_order
 
 CONVENTIONS = counting.NAMES
@@ -42,6 +44,9 @@ class Row:
     call: str = "module"   # how the original code calls it (see cnncalc.counting.Site)
     output_bytes: int = 0  # the output, numel × element size (see cnncalc.memory)
     saved_bytes: int = 0   # what autograd keeps for backward from this layer, counted once
+    #: size, jump and start per spatial dim (see cnncalc.receptive); None where not defined
+    receptive_field: ReceptiveField | None = None
+    receptive_field_reason: str = ""   # why it is None ("" when defined)
 
     @property
     def site(self) -> Site:
@@ -143,16 +148,20 @@ def analyze(network: Network, *, batch: int = 1, input: Iterable[int] | None = N
     if problems:
         raise NetworkError(in_file_order(problems))
     notes = _notes(graph, rows, batch, tuple(network.input), sample) if changed else ()
-    rows, memory = with_memory(rows, (batch, *sample), graph.output, dtype, optimizer)
+    rows, memory = annotate(rows, (batch, *sample), graph.output, dtype, optimizer)
     return Report(network.name, batch, convention, {INPUT: (batch, *sample)}, rows,
                   Totals.of(rows), graph.output, notes, memory)
 
 
-def with_memory(rows: list[Row], input_shape: Shape, output: str, dtype: str = DEFAULT_DTYPE,
-                optimizer: str = DEFAULT_OPTIMIZER) -> tuple[list[Row], Memory]:
-    """The rows with their ``output_bytes`` and ``saved_bytes``, and the memory totals."""
+def annotate(rows: list[Row], input_shape: Shape, output: str, dtype: str = DEFAULT_DTYPE,
+             optimizer: str = DEFAULT_OPTIMIZER) -> tuple[list[Row], Memory]:
+    """The rows with their memory figures (``output_bytes``, ``saved_bytes``) and receptive
+    fields, and the memory totals."""
     per_row, memory = account(rows, INPUT, input_shape, output, dtype, optimizer)
-    return ([replace(row, output_bytes=m.output_bytes, saved_bytes=m.saved_bytes)
+    fields = receptive.walk(rows, INPUT, input_shape)
+    return ([replace(row, output_bytes=m.output_bytes, saved_bytes=m.saved_bytes,
+                     receptive_field=fields[row.name].receptive_field,
+                     receptive_field_reason=fields[row.name].reason)
              for row, m in zip(rows, per_row)], memory)
 
 

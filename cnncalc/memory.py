@@ -16,11 +16,13 @@ once, at the first layer that keeps it. This module never imports :mod:`cnncalc.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from math import prod
 from typing import Any, Callable, Sequence
 
 from cnncalc.errors import UsageError, one_of
 from cnncalc.layers import REGISTRY, Layer
+from cnncalc.rules import RuleTable
 
 #: element size of each activation/parameter dtype
 DTYPES = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8}
@@ -60,32 +62,13 @@ class Call:
 
 
 Rule = Callable[[Call], list[Kept]]
-_RULES: dict[type, Rule] = {}
-_FOUND: dict[type, Rule | None] = {}
+RULES: RuleTable[Rule] = RuleTable("memory")
+rule_for = RULES.rule_for
 
 
 def rule(*names: str) -> Callable[[Rule], Rule]:
     """Register the decorated function as the rule of the layer types ``names``."""
-    def register(function: Rule) -> Rule:
-        for name in names:
-            kind = REGISTRY[name]
-            if kind in _RULES:
-                raise TypeError(f"memory: {name} has a rule already "
-                                f"({_RULES[kind].__qualname__}); cannot also register "
-                                f"{function.__qualname__}")
-            _RULES[kind] = function
-        _FOUND.clear()
-        return function
-    return register
-
-
-def rule_for(kind: type) -> Rule | None:
-    try:
-        return _FOUND[kind]
-    except KeyError:
-        found = next((_RULES[k] for k in kind.__mro__ if k in _RULES), None)
-        _FOUND[kind] = found
-        return found
+    return RULES.rule(*(REGISTRY[name] for name in names))
 
 
 def _tup(v: Any, n: int) -> tuple:
@@ -286,6 +269,34 @@ class Training:
 
 
 @dataclass(frozen=True)
+class TorchinfoEstimate:
+    """torchinfo 1.8.0's memory lines, which it prints in MB (bytes / 10⁶, two decimals).
+
+    ``forward_backward_bytes`` is its guess at activations: 2 × the output of every layer with
+    parameters that it sees (layers called as modules); ``input_bytes`` is what
+    ``sys.getsizeof`` says of the input's storage: its bytes plus the storage object's own
+    :data:`STORAGE_OBJECT_BYTES`; ``total_bytes`` adds the three.
+    """
+
+    input_bytes: int
+    forward_backward_bytes: int
+    params_bytes: int
+    total_bytes: int
+
+
+#: ``sys.getsizeof(tensor.untyped_storage()) - nbytes`` (torch 2.13, CPython 3.11, 64-bit)
+STORAGE_OBJECT_BYTES = 64
+
+
+def torchinfo_estimate(rows: Sequence[Any], input_bytes: int, elem: int) -> TorchinfoEstimate:
+    seen = input_bytes + STORAGE_OBJECT_BYTES
+    passes = sum(2 * prod(r.output_shape) * elem for r in rows
+                 if r.params > 0 and r.call == "module")
+    params = sum(r.params for r in rows) * elem
+    return TorchinfoEstimate(seen, passes, params, seen + passes + params)
+
+
+@dataclass(frozen=True)
 class Memory:
     """The report's memory totals, in bytes (names as in the JSON)."""
 
@@ -298,6 +309,7 @@ class Memory:
     saved_bytes: int
     inference_bytes: int
     training: Training
+    torchinfo: TorchinfoEstimate   # torchinfo's own figures, to compare (--convention torchinfo)
 
 
 @dataclass(frozen=True)
@@ -333,7 +345,7 @@ def account(rows: Sequence[Any], input_name: str, input_shape: Sequence[int], ou
 
     ``rows`` are :class:`cnncalc.analysis.Row` in execution order (only their ``name``,
     ``type``, ``inputs``, ``input_shapes``, ``output_shape``, ``layer``, ``trainable``,
-    ``params``, ``trainable_params`` and ``buffers`` are read).
+    ``params``, ``trainable_params``, ``buffers`` and ``call`` are read).
     """
     elem = element_size(dtype)
     check_optimizer(optimizer)
@@ -343,12 +355,14 @@ def account(rows: Sequence[Any], input_name: str, input_shape: Sequence[int], ou
     fresh = 1
     kept_storages: set[int] = set()
     per_row: list[LayerMemory] = []
+    aliases: list[bool] = []
     for row in rows:
         args = row.layer.model_dump(mode="json")
         ins = [storage[i] for i in row.inputs]
         in_grad = tuple(grad[i] for i in row.inputs)
         out_bytes = prod(row.output_shape) * elem
-        if output_aliases_input(row.type, args):
+        aliases.append(output_aliases_input(row.type, args))
+        if aliases[-1]:
             out = ins[0]
         else:
             out, fresh = fresh, fresh + 1
@@ -374,29 +388,33 @@ def account(rows: Sequence[Any], input_name: str, input_shape: Sequence[int], ou
     trainable = sum(r.trainable_params for r in rows) * elem
     buffers = sum(_buffer_bytes(r.layer, r.buffers, elem) for r in rows)
     saved = sum(m.saved_bytes for m in per_row)
-    peak = activation_peak(rows, input_name, input_shape, output, elem)
+    peak = activation_peak(rows, input_name, input_shape, output, elem, aliases)
     state = OPTIMIZERS[optimizer] * trainable
     training = Training(optimizer, trainable, state,
                         params + buffers + trainable + state + saved)
-    memory = Memory(dtype, prod(input_shape) * elem, params, buffers,
+    input_bytes = prod(input_shape) * elem
+    memory = Memory(dtype, input_bytes, params, buffers,
                     sum(m.output_bytes for m in per_row), peak, saved,
-                    params + buffers + peak, training)
+                    params + buffers + peak, training,
+                    torchinfo_estimate(rows, input_bytes, elem))
     return per_row, memory
 
 
 def activation_peak(rows: Sequence[Any], input_name: str, input_shape: Sequence[int],
-                    output: str, elem: int) -> int:
+                    output: str, elem: int, aliases: Sequence[bool] | None = None) -> int:
     """The inference peak of live activations: the input and each new output live from their
     layer until their last consumer (the network output to the end); a view or in-place layer
     allocates nothing and extends its source's life."""
     owner: dict[str, str] = {input_name: input_name}     # tensor -> storage (by creator)
     size: dict[str, int] = {input_name: prod(input_shape) * elem}
     last: dict[str, int] = {input_name: -1}
-    for i, row in enumerate(rows):
-        args = row.layer.model_dump(mode="json")
+    if aliases is None:
+        aliases = [output_aliases_input(row.type, row.layer.model_dump(mode="json"))
+                   for row in rows]
+    for i, (row, alias) in enumerate(zip(rows, aliases)):
         for name in row.inputs:
             last[owner[name]] = i
-        if output_aliases_input(row.type, args):
+        if alias:
             owner[row.name] = owner[row.inputs[0]]
         else:
             owner[row.name] = row.name
@@ -437,7 +455,7 @@ def parse_size(text: str) -> int:
     if match is None or unit not in _UNITS:
         raise UsageError(f"cannot read the size {text!r} (expected a number and a unit: "
                          f"24GiB, 80GB, 512MiB)")
-    return int(float(match.group(1)) * _UNITS[unit])
+    return int(Fraction(match.group(1)) * _UNITS[unit])
 
 
 @dataclass(frozen=True)

@@ -329,10 +329,9 @@ layers:
 
 def test_receptive_field_says_where_it_stops():
     text = explain(cnncalc.load(Path(__file__).parent.parent / "examples" / "lenet5.yaml")).text()
-    assert "RF: not followed past this layer — cnncalc does not follow receptive fields " \
-           "through Flatten" in text
-    assert "RF: last followed at tanh_3: 32×32, jump 4, start 15.5; not followed past flatten_1" \
-        in text
+    assert "RF: not followed past this layer — its output has no spatial dimensions" in text
+    assert ("RF: last followed at tanh_3: 32×32, jump 4, start 15.5; not followed past "
+            "flatten_1 (Flatten): its output has no spatial dimensions") in text
 
 
 # -- the command -------------------------------------------------------------------------------

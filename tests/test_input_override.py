@@ -104,8 +104,6 @@ def test_a_rank_change_is_an_error(given, message, hint):
 
 @pytest.mark.parametrize("command", ["explain", "verify"])
 def test_other_commands_with_input_give_the_same_error(command):
-    if command == "verify":
-        pytest.importorskip("torch")
     result = run(command, "resnet18", "--input", "224x224x3")
     assert result.exit_code == 2 and result.stdout == ""
     assert "Traceback" not in result.stderr

@@ -111,6 +111,22 @@ class PositiveIntType(click.ParamType):
         self.fail(f"expected a whole number ≥ 1, got {str(value)[:40]!r}", param, ctx)
 
 
+class UsingType(click.ParamType):
+    """A value read by a cnncalc function; its UsageError becomes click's ``Invalid value``."""
+
+    def __init__(self, name: str, read) -> None:
+        self.name = name
+        self.read = read
+
+    def convert(self, value, param, ctx):
+        from cnncalc.errors import UsageError
+
+        try:
+            return self.read(value)
+        except UsageError as err:
+            self.fail(str(err), param, ctx)
+
+
 class ShapeType(click.ParamType):
     name = "CxHxW"
 

@@ -5,11 +5,25 @@ from __future__ import annotations
 import click
 
 from cnncalc.cli import main
-from cnncalc.cli.common import (batch_option, convention_option, fail, input_option,
-                                load_network)
+from cnncalc.cli.common import (UsingType, batch_option, convention_option, fail,
+                                input_option, load_network)
 from cnncalc.errors import CnncalcError
 
 FORMATS = ("table", "markdown", "csv", "json")
+
+
+def _size(text):
+    from cnncalc.memory import parse_size
+
+    return text if isinstance(text, tuple) else (text, parse_size(text))
+
+
+def _columns(text):
+    from cnncalc.report.columns import check_columns
+
+    names = text if isinstance(text, list) else [n.strip() for n in text.split(",") if n.strip()]
+    check_columns(names)
+    return names
 
 
 @main.command()
@@ -23,15 +37,20 @@ FORMATS = ("table", "markdown", "csv", "json")
 @click.option("--optimizer", type=click.Choice(("sgd", "momentum", "adam", "adamw")),
               default="adam", show_default=True,
               help="Optimizer whose state the training memory counts.")
-@click.option("--fit", "fit_size", metavar="SIZE", default=None,
+@click.option("--fit", "fit_size", type=UsingType("SIZE", _size), default=None,
               help="Also print the largest batch whose training and inference memory fit "
                    "in SIZE (24GiB, 80GB, 512MiB).")
+@click.option("--columns", type=UsingType("NAMES", _columns), default="",
+              help="Extra table columns, comma-separated: output_bytes, saved_bytes, "
+                   "receptive_field (JSON and CSV always have them).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
               help="Output format.")
 def summary(file: str, input_shape, batch: int, convention: str, dtype: str, optimizer: str,
-            fit_size: str | None, fmt: str) -> None:
+            fit_size: tuple[str, int] | None, columns: list[str], fmt: str) -> None:
     """Per-layer output shapes, parameters, MACs, FLOPs and memory of the network in FILE."""
     from cnncalc.report import analyze
+
+    from cnncalc.report.columns import fit_line
 
     try:
         network = load_network(file)
@@ -40,10 +59,10 @@ def summary(file: str, input_shape, batch: int, convention: str, dtype: str, opt
         report = analyze(network, batch=batch, **options)
         fit = None
         if fit_size is not None:
-            from cnncalc.memory import largest_batch, parse_size
+            from cnncalc.memory import largest_batch
 
-            size = parse_size(fit_size)
-            fit = largest_batch(size, lambda b: analyze(network, batch=b, **options).memory)
+            fit = largest_batch(fit_size[1],
+                                lambda b: analyze(network, batch=b, **options).memory)
     except CnncalcError as err:
         fail(err)
     if fmt == "json":
@@ -56,15 +75,9 @@ def summary(file: str, input_shape, batch: int, convention: str, dtype: str, opt
 
         click.echo(dumps(data))
         return
-    render = {"table": report.table, "markdown": report.markdown, "csv": report.csv}[fmt]
-    click.echo(render())
-    if fit is not None and fmt != "csv":
-        click.echo(fit_text(fit_size, fit, dtype, optimizer))
-
-
-def fit_text(size: str, fit, dtype: str, optimizer: str) -> str:
-    how = ("memory is affine in the batch: extrapolated from batches 1 and 2, checked"
-           if fit.method == "linear" else "found by bisection")
-    return (f"Fits in {size} ({fit.size_bytes:,} bytes), {dtype}: training with {optimizer} up "
-            f"to batch {fit.training_batch:,}; inference up to batch {fit.inference_batch:,} "
-            f"({how})")
+    if fmt == "csv":
+        click.echo(report.csv())
+        return
+    click.echo(report.table(columns) if fmt == "table" else report.markdown(columns))
+    if fit is not None:
+        click.echo(fit_line(fit_size[0], fit, report))

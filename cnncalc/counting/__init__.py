@@ -21,6 +21,7 @@ from typing import Callable, Iterator
 from cnncalc.counting.terms import Number, T, product
 from cnncalc.errors import UsageError, one_of
 from cnncalc.layers import Layer, Shape
+from cnncalc.rules import RuleTable
 
 SPATIAL = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 KERNEL = {1: ("K",), 2: ("Kh", "Kw"), 3: ("Kd", "Kh", "Kw")}
@@ -117,30 +118,13 @@ class Convention:
         self.macs_are = macs_are    # how the table's MACs column reads under this convention
         self.flops_are = flops_are
         self.quirks = quirks        # the tool's behaviours a reader should know of
-        self.rules: dict[type, Rule] = {}
-        self._found: dict[type, Rule | None] = {}
+        self.table: RuleTable[Rule] = RuleTable(f"{name} convention")
+        self.rule = self.table.rule          # register: ``@convention.rule(Conv2d, ...)``
+        self.rule_for = self.table.rule_for  # the rule of a class or its nearest base
 
-    def rule(self, *types: type) -> Callable[[Rule], Rule]:
-        """Register the decorated function as the rule of ``types`` (and their subclasses)."""
-        def register(function: Rule) -> Rule:
-            for kind in types:
-                if kind in self.rules:
-                    raise TypeError(f"{self.name} convention: {kind.__name__} has a rule already "
-                                    f"({self.rules[kind].__qualname__}); cannot also register "
-                                    f"{function.__qualname__}")
-                self.rules[kind] = function
-            self._found.clear()
-            return function
-        return register
-
-    def rule_for(self, kind: type) -> Rule | None:
-        """The rule registered for ``kind`` or its nearest base class, if any."""
-        try:
-            return self._found[kind]
-        except KeyError:
-            found = next((self.rules[k] for k in kind.__mro__ if k in self.rules), None)
-            self._found[kind] = found
-            return found
+    @property
+    def rules(self) -> dict[type, Rule]:
+        return self.table.rules
 
     def count(self, site: Site) -> Count:
         rule = self.rule_for(type(site.layer))

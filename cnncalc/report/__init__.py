@@ -8,7 +8,7 @@ analysis stage itself never imports this package.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import Any, Sequence
 
 from cnncalc import analysis, comparison as comparing
 
@@ -23,13 +23,15 @@ class Report(analysis.Report):
             return data
         return cls(**{f.name: getattr(data, f.name) for f in fields(data)})
 
-    def table(self) -> str:
+    def table(self, columns: Sequence[str] = ()) -> str:
+        """The Keras-style table; ``columns`` adds optional columns (``"saved_bytes"``,
+        ``"receptive_field"``, ...: :data:`cnncalc.report.columns.OPTIONAL`)."""
         from cnncalc.report.table import render_table
-        return render_table(self)
+        return render_table(self, columns)
 
-    def markdown(self) -> str:
+    def markdown(self, columns: Sequence[str] = ()) -> str:
         from cnncalc.report.markdown import render_markdown
-        return render_markdown(self)
+        return render_markdown(self, columns)
 
     def csv(self) -> str:
         from cnncalc.report.csv import render_csv

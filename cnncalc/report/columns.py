@@ -3,18 +3,25 @@
 A column has a ``key`` (its name in JSON and CSV; ``None``: not in those), a ``heading`` (its
 name in the table and markdown; ``None``: not in those), the exact ``value`` of a row, the
 ``text`` people read, and ``shown``, which may hide it from a report where it says nothing
-(``Connected to`` in a network that never branches). Adding a column — a memory figure, a
-receptive field — is adding one entry here; the renderers do not change.
+(``Connected to`` in a network that never branches). An ``optional`` column is in the table
+and markdown only when asked for (``summary --columns saved_bytes,receptive_field``); JSON and
+CSV always have every column. Adding a column is adding one entry here; the renderers do not
+change. The footer is one list too.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
+
+from fractions import Fraction
 
 from cnncalc.analysis import Report, Row
 from cnncalc.counting import convention
-from cnncalc.report.units import FLOAT32_BYTES, binary_size, exact, exact_and_si, shape
+from cnncalc.errors import UsageError, did_you_mean
+from cnncalc.memory import DTYPES
+from cnncalc.receptive import ReceptiveField
+from cnncalc.report.units import binary_size, exact, exact_and_si, shape
 
 
 def _always(report: Report) -> bool:
@@ -30,6 +37,7 @@ class Column:
     align: str = "right"
     shown: Callable[[Report], bool] = _always
     csv: Callable[[Any], Any] = lambda value: value
+    optional: bool = False   # in the table and markdown only when asked for
 
     def cell(self, row: Row) -> str:
         return self.text(row) if self.text else str(self.value(row))
@@ -37,6 +45,70 @@ class Column:
 
 def _branches(report: Report) -> bool:
     return report.branches
+
+
+def _start(x: Fraction) -> int | float:
+    # starts are multiples of one half, which a JSON number holds exactly
+    return x.numerator if x.denominator == 1 else float(x)
+
+
+def field_data(field: ReceptiveField | None) -> dict[str, list] | None:
+    """``{"size": [...], "jump": [...], "start": [...]}``, or None."""
+    if field is None:
+        return None
+    return {"size": list(field.size), "jump": list(field.jump),
+            "start": [_start(s) for s in field.start]}
+
+
+def _joined(values: Sequence[Any]) -> str:
+    texts = [str(_start(v)) if isinstance(v, Fraction) else str(v) for v in values]
+    return texts[0] if len(set(texts)) == 1 else "×".join(texts)
+
+
+def field_text(field: ReceptiveField | None) -> str:
+    """``11×11, jump 4, start 5``; ``—`` where not defined."""
+    if field is None:
+        return "—"
+    return (f"{'×'.join(map(str, field.size))}, jump {_joined(field.jump)}, "
+            f"start {_joined(field.start)}")
+
+
+def field_csv(data: dict[str, list] | None) -> str:
+    """``11x11 4x4 5x5`` (size, jump and start), empty where not defined."""
+    if data is None:
+        return ""
+    return " ".join("x".join(str(v) for v in data[key]) for key in ("size", "jump", "start"))
+
+
+def machine(report: Report) -> list[Column]:
+    """The JSON's and CSV's columns (always all of them)."""
+    return [c for c in COLUMNS if c.key is not None]
+
+
+@dataclass(frozen=True)
+class Total:
+    """A footer line: ``label: text``, where ``shown`` says it belongs to the report."""
+
+    label: str
+    text: Callable[[Report], str]
+    shown: Callable[[Report], bool] = _always
+
+
+def _params(count: Callable[[Report], int], at: bool = False) -> Callable[[Report], str]:
+    def text(report: Report) -> str:
+        n, dtype = count(report), report.memory.dtype
+        size = binary_size(n * DTYPES[dtype])
+        return f"{exact(n)} ({size} at {dtype})" if at else f"{exact(n)} ({size})"
+    return text
+
+
+def _torchinfo(report: Report) -> bool:
+    return report.convention == "torchinfo"
+
+
+def _megabytes(key: str) -> Callable[[Report], str]:
+    # torchinfo 1.8.0 prints bytes / 1e6 with two decimals
+    return lambda r: f"{getattr(r.memory.torchinfo, key) / 1e6:0.2f}"
 
 
 COLUMNS: list[Column] = [
@@ -50,53 +122,95 @@ COLUMNS: list[Column] = [
     Column("buffers", None, lambda r: r.buffers),
     Column("macs", "MACs", lambda r: r.macs, lambda r: exact(r.macs)),
     Column("flops", "FLOPs", lambda r: r.flops, lambda r: exact(r.flops)),
-    Column("output_bytes", None, lambda r: r.output_bytes),
-    Column("saved_bytes", None, lambda r: r.saved_bytes),
+    Column("output_bytes", "Output size", lambda r: r.output_bytes,
+           lambda r: binary_size(r.output_bytes), optional=True),
+    Column("saved_bytes", "Saved for backward", lambda r: r.saved_bytes,
+           lambda r: binary_size(r.saved_bytes) if r.saved_bytes else "0", optional=True),
+    Column("receptive_field", "Receptive field", lambda r: field_data(r.receptive_field),
+           lambda r: field_text(r.receptive_field), "left", optional=True, csv=field_csv),
+    Column("receptive_field_reason", None, lambda r: r.receptive_field_reason or None,
+           csv=lambda reason: reason or ""),
     Column(None, "Connected to", lambda r: list(r.inputs), lambda r: ", ".join(r.inputs),
            "left", shown=_branches),
 ]
+OPTIONAL = [c.key for c in COLUMNS if c.optional]
 
 
-def human(report: Report) -> list[Column]:
-    """The table's and markdown's columns for this report."""
-    return [c for c in COLUMNS if c.heading is not None and c.shown(report)]
+def human(report: Report, extra: Sequence[str] = ()) -> list[Column]:
+    """The table's and markdown's columns for this report, with the optional ones in ``extra``."""
+    check_columns(extra)
+    return [c for c in COLUMNS if c.heading is not None and c.shown(report)
+            and (not c.optional or c.key in extra)]
 
 
-def machine(report: Report) -> list[Column]:
-    """The JSON's and CSV's columns (always all of them)."""
-    return [c for c in COLUMNS if c.key is not None]
+def check_columns(names: Sequence[str]) -> None:
+    """Refuse a name that is not an optional column, suggesting the nearest."""
+    for name in names:
+        if name not in OPTIONAL:
+            shown = [c.key for c in COLUMNS if c.heading is not None and not c.optional]
+            what = ("is always shown" if name in shown else "is not a column")
+            raise UsageError(f"{name!r} {what} (the columns shown on request are "
+                             f"{', '.join(OPTIONAL)})" + did_you_mean(name, OPTIONAL))
 
 
-#: the footer: label and text of each total, in the order shown
-FOOTER: list[tuple[str, Callable[[Report], str]]] = [
-    ("Total params", lambda r: f"{exact(r.totals.params)} "
-                               f"({binary_size(r.totals.params * FLOAT32_BYTES)} at float32)"),
-    ("Trainable params", lambda r: f"{exact(r.totals.trainable_params)} "
-                                   f"({binary_size(r.totals.trainable_params * FLOAT32_BYTES)})"),
-    ("Non-trainable params",
-     lambda r: f"{exact(r.totals.non_trainable_params)} "
-               f"({binary_size(r.totals.non_trainable_params * FLOAT32_BYTES)})"),
-    ("Buffers", lambda r: exact_and_si(r.totals.buffers)),
-    ("MACs", lambda r: exact_and_si(r.totals.macs)),
-    ("FLOPs", lambda r: exact_and_si(r.totals.flops)),
-    ("Input size", lambda r: _memory(r, "input_bytes")),
-    ("Params size", lambda r: _memory(r, "params_bytes")),
-    ("Buffers size", lambda r: _memory(r, "buffers_bytes")),
-    ("Activations (all outputs)", lambda r: _memory(r, "activations_bytes")),
-    ("Activation peak (inference)", lambda r: _memory(r, "activation_peak_bytes")),
-    ("Saved for backward", lambda r: _memory(r, "saved_bytes")),
-    ("Inference memory", lambda r: _memory(r, "inference_bytes")),
-    ("Training memory", lambda r: (
+#: the footer, in the order shown
+FOOTER: list[Total] = [
+    Total("Total params", _params(lambda r: r.totals.params, at=True)),
+    Total("Trainable params", _params(lambda r: r.totals.trainable_params)),
+    Total("Non-trainable params", _params(lambda r: r.totals.non_trainable_params)),
+    Total("Buffers", lambda r: exact_and_si(r.totals.buffers)),
+    Total("MACs", lambda r: exact_and_si(r.totals.macs)),
+    Total("FLOPs", lambda r: exact_and_si(r.totals.flops)),
+    Total("Input size", lambda r: _memory(r, "input_bytes")),
+    Total("Params size", lambda r: _memory(r, "params_bytes")),
+    Total("Buffers size", lambda r: _memory(r, "buffers_bytes")),
+    Total("Activations (all outputs)", lambda r: _memory(r, "activations_bytes")),
+    Total("Activation peak (inference)", lambda r: _memory(r, "activation_peak_bytes")),
+    Total("Saved for backward", lambda r: _memory(r, "saved_bytes")),
+    Total("Inference memory", lambda r: _memory(r, "inference_bytes")),
+    Total("Training memory", lambda r: (
         f"{binary_size(r.memory.training.total_bytes)} (params + buffers + gradients "
         f"{binary_size(r.memory.training.gradients_bytes)} + {r.memory.training.optimizer} "
         f"state {binary_size(r.memory.training.optimizer_state_bytes)} + saved)")),
+    Total("torchinfo 1.8.0 Input size (MB)", _megabytes("input_bytes"), _torchinfo),
+    Total("torchinfo 1.8.0 Forward/backward pass size (MB)",
+          _megabytes("forward_backward_bytes"), _torchinfo),
+    Total("torchinfo 1.8.0 Params size (MB)", _megabytes("params_bytes"), _torchinfo),
+    Total("torchinfo 1.8.0 Estimated Total Size (MB)", _megabytes("total_bytes"), _torchinfo),
 ]
+
+
+def footer(report: Report) -> list[tuple[str, str]]:
+    """``(label, text)`` of each footer line of this report."""
+    return [(total.label, total.text(report)) for total in FOOTER if total.shown(report)]
 
 
 def _memory(report: Report, key: str) -> str:
     text = binary_size(getattr(report.memory, key))
     return f"{text} ({report.memory.dtype})" if key in ("input_bytes", "params_bytes") else text
 
+
+def fit_line(size: str, fit: Any, report: Report) -> str:
+    """What ``--fit SIZE`` answers: does this batch fit, and which is the largest that does
+    (``fit`` is a :class:`cnncalc.memory.Fit`)."""
+    memory, batch = report.memory, report.batch
+    how = ("memory is affine in the batch: extrapolated from batches 1 and 2 and checked"
+           if fit.method == "linear" else "found by bisection")
+
+    def verdict(kind: str, need: int, largest: int) -> str:
+        answer = "fits" if need <= fit.size_bytes else "does NOT fit"
+        most = (f"largest batch that fits: {largest:,}" if largest else
+                "not even batch 1 fits")
+        return f"{kind} at batch {batch:,} needs {binary_size(need)}: {answer}; {most}"
+
+    return "\n".join([
+        f"Fit in {size} ({fit.size_bytes:,} bytes) at {memory.dtype}:",
+        "  " + verdict(f"Training with {memory.training.optimizer}",
+                       memory.training.total_bytes, fit.training_batch),
+        "  " + verdict("Inference", memory.inference_bytes, fit.inference_batch),
+        f"  ({how}; activations, parameters and optimizer state only: the framework's "
+        "workspace, allocator slack and the CUDA context come on top)",
+    ])
 
 
 def title(report: Report) -> str:
@@ -109,8 +223,9 @@ def convention_line(report: Report) -> str:
     return f"{rules.name} — {rules.title}"
 
 
-def human_cells(report: Report) -> tuple[list[str], list[list[str]], list[str]]:
+def human_cells(report: Report, extra: Sequence[str] = ()
+                ) -> tuple[list[str], list[list[str]], list[str]]:
     """Headings, rows of cells and alignments of the table and markdown renderings."""
-    columns = human(report)
+    columns = human(report, extra)
     return ([c.heading for c in columns], [[c.cell(row) for c in columns] for row in report.layers],
             [c.align for c in columns])

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from tabulate import tabulate
 
 from cnncalc.analysis import Report
-from cnncalc.report.columns import FOOTER, convention_line, human_cells, title
+from cnncalc.report.columns import convention_line, footer, human_cells, title
 
 
-def render_markdown(report: Report) -> str:
-    headings, cells, align = human_cells(report)
+def render_markdown(report: Report, columns: Sequence[str] = ()) -> str:
+    headings, cells, align = human_cells(report, columns)
     grid = tabulate(cells, headers=headings, tablefmt="github", disable_numparse=True,
                     colalign=align)
     lines = [f"**{title(report)}**", "", grid, ""]
-    lines += [f"- **{label}:** {text(report)}" for label, text in FOOTER]
+    lines += [f"- **{label}:** {text}" for label, text in footer(report)]
     lines.append(f"- **Counting convention:** {convention_line(report)}")
     lines += [f"- **Note:** {note.message}" for note in report.notes]
     return "\n".join(lines)

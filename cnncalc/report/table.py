@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from tabulate import tabulate
 from wcwidth import wcswidth
 
 from cnncalc.analysis import Report
-from cnncalc.report.columns import FOOTER, convention_line, human_cells, title
+from cnncalc.report.columns import convention_line, footer, human_cells, title
 
 
-def render_table(report: Report) -> str:
-    headings, cells, align = human_cells(report)
+def render_table(report: Report, columns: Sequence[str] = ()) -> str:
+    headings, cells, align = human_cells(report, columns)
     grid = tabulate(cells, headers=headings, tablefmt="plain", disable_numparse=True,
                     colalign=align)
     head, *lines = grid.splitlines()
@@ -18,7 +20,7 @@ def render_table(report: Report) -> str:
     out = [title(report), "─" * width, head.rstrip(), "═" * width]
     out += [line.rstrip() for line in lines]
     out.append("═" * width)
-    out += [f"{label}: {text(report)}" for label, text in FOOTER]
+    out += [f"{label}: {text}" for label, text in footer(report)]
     out.append("─" * width)
     out.append(f"Counting convention: {convention_line(report)}")
     out += [f"Note: {note.message}" for note in report.notes]

@@ -17,7 +17,9 @@ from cnncalc.counting import Count
 from cnncalc.errors import UsageError, did_you_mean
 from cnncalc.spec import INPUT, Network
 from cnncalc.teach.explainers import explainer_for
-from cnncalc.teach.receptive import Field, describe, receptive_fields
+from cnncalc.receptive import Field
+from cnncalc.teach.receptive import describe, receptive_fields
+from cnncalc.teach.receptive import working as field_working
 from cnncalc.teach.working import (FIELDS, Board, Working, WorkingDisagrees, equation, num,
                                    shape)
 
@@ -135,7 +137,7 @@ class LayerExplanation:
         if zeros:
             out.append("  " + ", ".join(zeros))
         if self.field is not None:
-            out += [f"  {line}" for line in self.field.lines]
+            out += [f"  {line}" for line in field_working(self.field, row.name)]
         return "\n".join(out)
 
 
@@ -191,7 +193,7 @@ class Explanation:
             reached = [item for item in followed if item.field.spans is not None]
             last = (f"last followed at {reached[-1].name}: "
                     f"{describe(reached[-1].field.spans)}; " if reached else "")
-            lines.append(f"  RF: {last}not followed past {followed[-1].field.stopped}")
+            lines.append(f"  RF: {last}not followed past {followed[-1].field.reason}")
         return "\n".join(lines)
 
 
