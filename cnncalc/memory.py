@@ -96,6 +96,11 @@ def output_aliases_input(t: str, a: dict) -> bool:
     return bool(a.get("inplace"))
 
 
+def aliases_at_inference(t: str, a: dict) -> bool:
+    """As :func:`output_aliases_input`, in eval mode, where every dropout returns its input."""
+    return "Dropout" in t or output_aliases_input(t, a)
+
+
 INPUT0 = Kept("input", 0)
 OUTPUT = Kept("output")
 
@@ -355,14 +360,14 @@ def account(rows: Sequence[Any], input_name: str, input_shape: Sequence[int], ou
     fresh = 1
     kept_storages: set[int] = set()
     per_row: list[LayerMemory] = []
-    aliases: list[bool] = []
+    at_inference: list[bool] = []
     for row in rows:
         args = row.layer.model_dump(mode="json")
         ins = [storage[i] for i in row.inputs]
         in_grad = tuple(grad[i] for i in row.inputs)
         out_bytes = prod(row.output_shape) * elem
-        aliases.append(output_aliases_input(row.type, args))
-        if aliases[-1]:
+        at_inference.append(aliases_at_inference(row.type, args))
+        if output_aliases_input(row.type, args):
             out = ins[0]
         else:
             out, fresh = fresh, fresh + 1
@@ -388,7 +393,7 @@ def account(rows: Sequence[Any], input_name: str, input_shape: Sequence[int], ou
     trainable = sum(r.trainable_params for r in rows) * elem
     buffers = sum(_buffer_bytes(r.layer, r.buffers, elem) for r in rows)
     saved = sum(m.saved_bytes for m in per_row)
-    peak = activation_peak(rows, input_name, input_shape, output, elem, aliases)
+    peak = activation_peak(rows, input_name, input_shape, output, elem, at_inference)
     state = OPTIMIZERS[optimizer] * trainable
     training = Training(optimizer, trainable, state,
                         params + buffers + trainable + state + saved)
@@ -403,13 +408,13 @@ def account(rows: Sequence[Any], input_name: str, input_shape: Sequence[int], ou
 def activation_peak(rows: Sequence[Any], input_name: str, input_shape: Sequence[int],
                     output: str, elem: int, aliases: Sequence[bool] | None = None) -> int:
     """The inference peak of live activations: the input and each new output live from their
-    layer until their last consumer (the network output to the end); a view or in-place layer
-    allocates nothing and extends its source's life."""
+    layer until their last consumer (the network output to the end); a view, an in-place layer
+    and dropout (in eval mode) allocate nothing and extend their source's life."""
     owner: dict[str, str] = {input_name: input_name}     # tensor -> storage (by creator)
     size: dict[str, int] = {input_name: prod(input_shape) * elem}
     last: dict[str, int] = {input_name: -1}
     if aliases is None:
-        aliases = [output_aliases_input(row.type, row.layer.model_dump(mode="json"))
+        aliases = [aliases_at_inference(row.type, row.layer.model_dump(mode="json"))
                    for row in rows]
     for i, (row, alias) in enumerate(zip(rows, aliases)):
         for name in row.inputs:

@@ -13,7 +13,7 @@ from math import prod
 
 import pytest
 import torch
-from hypothesis import given, note, reject
+from hypothesis import HealthCheck, given, note, reject, settings
 from hypothesis import strategies as st
 
 import cnncalc
@@ -24,7 +24,7 @@ from cnncalc.analysis import analyze
 from cnncalc.layers import REGISTRY
 from cnncalc.report.units import binary_size
 from cnncalc.torch import build_module, to_torch
-from strategies import draw_case, static_row
+from strategies import draw_case, networks, static_row
 
 ZOO = cnncalc.zoo.names()
 TORCH_DTYPES = {"float32": torch.float32, "float16": torch.float16,
@@ -344,3 +344,27 @@ def test_memory_columns_on_request():
                                + binary_size(row.saved_bytes).split())
     bad = runner().invoke(main, ["summary", "lenet5", "--columns", "saved"])
     assert bad.exit_code == 2 and "did you mean 'saved_bytes'?" in bad.stderr
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=networks(), batch=st.integers(1, 3),
+       dtype=st.sampled_from(["float32", "bfloat16", "float64"]))
+def test_random_networks_keep_and_hold_what_torch_does(spec, batch, dtype):
+    """Branches, squeeze-and-excitation, channel splits, dropout and pools in any dtype."""
+    import yaml
+
+    network = cnncalc.loads(yaml.safe_dump(spec, sort_keys=False))
+    try:
+        report = analyze(network, batch=batch, dtype=dtype)
+    except cnncalc.errors.CnncalcError:
+        reject()
+    x = torch.randn(report.inputs["input"], dtype=TORCH_DTYPES[dtype])
+    twin = to_torch(network).train().to(TORCH_DTYPES[dtype])
+    try:
+        measured = torch_saved(twin, [x])
+    except (RuntimeError, ValueError, NotImplementedError) as err:
+        note(f"torch cannot train this case: {err}")   # BatchNorm with one value per channel
+        reject()
+    assert report.memory.saved_bytes == measured
+    held = to_torch(network, calls=False).eval().to(TORCH_DTYPES[dtype])
+    assert report.memory.activation_peak_bytes == torch_peak(held, x)

@@ -190,7 +190,7 @@ def test_every_field_of_the_zoo_is_the_gradient_support(name):
     assert exact > 0 or all(row.receptive_field is None for row in report.layers)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(spec=networks())
 def test_random_networks_fields_are_the_gradient_support(spec):
     try:
