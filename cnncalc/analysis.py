@@ -47,6 +47,8 @@ class Row:
     #: size, jump and start per spatial dim (see cnncalc.receptive); None where not defined
     receptive_field: ReceptiveField | None = None
     receptive_field_reason: str = ""   # why it is None ("" when defined)
+    scope: tuple[str, ...] = ()        # the block instances it is in, outermost first
+    count: int = 1                     # leaf layers it stands for (a block's or type's row)
 
     @property
     def site(self) -> Site:
@@ -77,6 +79,44 @@ class Totals:
 
 
 @dataclass(frozen=True)
+class BlockRow:
+    """One block instance of the analysed network: what it is and the totals of its layers.
+
+    ``inputs`` are the names its input comes from, ``output`` the layer whose output is the
+    block's; ``layers`` its leaf layers in execution order (nested blocks' included).
+    """
+
+    name: str
+    type: str
+    args: dict[str, Any]
+    inputs: tuple[str, ...]
+    output: str
+    output_shape: Shape
+    layers: tuple[str, ...]
+    totals: Totals
+    output_bytes: int
+    saved_bytes: int
+
+    @property
+    def depth(self) -> int:
+        return self.name.count(".") + 1
+
+
+@dataclass(frozen=True)
+class View:
+    """How a report's rows were chosen: ``kind`` is ``""`` (every layer), ``"depth"``,
+    ``"type"`` or ``"top"`` (which may follow one of the others)."""
+
+    kind: str = ""
+    depth: int = 0
+    top: int = 0
+    by: str = ""
+    layers: int = 0          # leaf layers of the network
+    rows: int = 0            # rows before --top chose some
+    shown: Totals | None = None   # the chosen rows' totals (--top)
+
+
+@dataclass(frozen=True)
 class Note:
     """An argument inferred at the analysed input other than at the network's own input: the
     model built for the file's input would refuse this one (``Linear.in_features`` after a
@@ -103,6 +143,8 @@ class Report:
     output: str = ""
     notes: tuple[Note, ...] = ()   # when ``input`` changes an inferred argument
     memory: Memory | None = None   # memory totals (see cnncalc.memory)
+    blocks: tuple[BlockRow, ...] = ()   # every block instance, in the order they begin
+    view: View = View()   # how the rows were chosen (cnncalc.views)
 
     @property
     def branches(self) -> bool:
@@ -150,7 +192,26 @@ def analyze(network: Network, *, batch: int = 1, input: Iterable[int] | None = N
     notes = _notes(graph, rows, batch, tuple(network.input), sample) if changed else ()
     rows, memory = annotate(rows, (batch, *sample), graph.output, dtype, optimizer)
     return Report(network.name, batch, convention, {INPUT: (batch, *sample)}, rows,
-                  Totals.of(rows), graph.output, notes, memory)
+                  Totals.of(rows), graph.output, notes, memory, block_rows(graph, rows))
+
+
+def block_rows(graph: Graph, rows: list[Row]) -> tuple[BlockRow, ...]:
+    """Each block instance with the totals of its layers."""
+    members: dict[str, list[Row]] = {block.name: [] for block in graph.blocks}
+    by_name = {row.name: row for row in rows}
+    for row in rows:
+        for name in row.scope:
+            members[name].append(row)
+    result = []
+    for block in graph.blocks:
+        inside = members[block.name]
+        out = by_name.get(block.output)
+        result.append(BlockRow(
+            block.name, block.type, dict(block.args), block.inputs, block.output,
+            out.output_shape if out is not None else (), tuple(r.name for r in inside),
+            Totals.of(inside), sum(r.output_bytes for r in inside),
+            sum(r.saved_bytes for r in inside)))
+    return tuple(result)
 
 
 def annotate(rows: list[Row], input_shape: Shape, output: str, dtype: str = DEFAULT_DTYPE,
@@ -267,7 +328,7 @@ def measure(node: Node, in_shapes: tuple[Shape, ...], rules: Convention | None =
     macs, flops = rules.count(Site(layer, in_shapes, out, node.call)).exact()
     return Row(node.name, node.type, node.inputs, in_shapes, out, params,
                params if node.trainable else 0, layer.count_buffers(*in_shapes), macs, flops,
-               layer, node.trainable, node.call)
+               layer, node.trainable, node.call, scope=node.scope)
 
 
 def recount(report: Report, convention: str) -> Report:
@@ -275,7 +336,11 @@ def recount(report: Report, convention: str) -> Report:
     rules = counting.convention(convention)
     rows = [replace(row, **dict(zip(("macs", "flops"), rules.count(row.site).exact())))
             for row in report.layers]
-    return replace(report, convention=convention, layers=rows, totals=Totals.of(rows))
+    by_name = {row.name: row for row in rows}
+    blocks = tuple(replace(b, totals=Totals.of(by_name[n] for n in b.layers))
+                   for b in report.blocks)
+    return replace(report, convention=convention, layers=rows, totals=Totals.of(rows),
+                   blocks=blocks)
 
 
 def every_convention(report: Report) -> dict[str, Report]:

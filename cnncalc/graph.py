@@ -33,6 +33,7 @@ class Node:
     position: Position | None = None
     positions: Mapping[str, Position] = field(default_factory=dict, compare=False)
     call: str = "module"       # how the original code calls it: module, functional or method
+    scope: tuple[str, ...] = ()   # the block instances it is in, outermost first
 
     @property
     def where(self) -> str:
@@ -44,11 +45,29 @@ class Node:
         return Problem(error.message, position, self.where, error.expected, error.got)
 
 
+@dataclass(frozen=True)
+class Block:
+    """One block instance: its dotted name, block type, arguments (the file's defaults with the
+    instance's values), the names its input comes from, and the name of its output."""
+
+    name: str
+    type: str
+    args: Mapping[str, Any]
+    inputs: tuple[str, ...]
+    output: str
+
+    @property
+    def depth(self) -> int:
+        """1 for a block of the network's own layers, 2 for one inside it, ..."""
+        return self.name.count(".") + 1
+
+
 @dataclass
 class Graph:
     nodes: list[Node]
     problems: list[Problem]
     output: str = INPUT
+    blocks: list[Block] = field(default_factory=list)   # in the order they begin
 
 
 class _Stop(Exception):
@@ -82,6 +101,8 @@ class _Builder:
         self.refs: dict[int, tuple[Entry, bool]] = {}
         self.layers: dict[tuple, Layer | LayerArgumentErrors] = {}
         self.incoming = IncomingShapes(network.input, INPUT)  # for an unknown type's hint
+        self.scope: tuple[str, ...] = ()          # the block instances being expanded
+        self.blocks: list[Block | None] = []
 
     def problem(self, message: str, position: Position | None, where: str = "",
                 expected: Any = None, got: Any = None) -> None:
@@ -386,7 +407,7 @@ class _Builder:
                          got=len(inputs))
             return self._mark_broken(full)
         self.nodes.append(Node(full, entry.type, layer, inputs, trainable, entry.position,
-                               dict(entry.positions), call))
+                               dict(entry.positions), call, self.scope))
         return full
 
     def instantiate_block(self, entry: Entry, full: str, inputs: tuple[str, ...],
@@ -430,8 +451,15 @@ class _Builder:
                 ok = False
         if not ok:
             return self._mark_broken(full)
-        start = len(self.nodes)
-        output = self.expand(block.layers, full + ".", inputs[0], env, stack + (entry.type,))
+        start, index, outer = len(self.nodes), len(self.blocks), self.scope
+        self.blocks.append(None)   # its place: blocks are listed in the order they begin
+        self.scope = outer + (full,)
+        try:
+            output = self.expand(block.layers, full + ".", inputs[0], env,
+                                 stack + (entry.type,))
+        finally:
+            self.scope = outer
+        self.blocks[index] = Block(full, entry.type, env, inputs, output)
         if not trainable:
             self.nodes[start:] = [replace(n, trainable=False) for n in self.nodes[start:]]
         return output
@@ -461,7 +489,8 @@ def build_graph(network: Network) -> Graph:
         builder.problems.append(stop.problem)
         builder.nodes.clear()  # a network cut short has no shapes worth computing
         output = INPUT
-    return Graph(builder.nodes, builder.problems, output)
+    blocks = [b for b in builder.blocks if b is not None]
+    return Graph(builder.nodes, builder.problems, output, blocks)
 
 
 def _first_at(position: Position | None, word: str = "first at") -> str:

@@ -345,17 +345,18 @@ def test_explain_command_on_lenet5_prints_the_working_and_the_totals():
 
 def test_explain_layer_option_selects_layers_and_blocks():
     result = runner().invoke(main, ["explain", "examples/resnet18.yaml", "--layer",
-                                       "basic_1", "--layer", "conv2d_1"])
+                                       "layer1.basic_1", "--layer", "conv2d_1"])
     assert result.exit_code == 0, result.output
     names = re.findall(r"^(\S+) \(", result.output, re.MULTILINE)
-    assert names[0] == "conv2d_1" and all(n.startswith("basic_1.") for n in names[1:])
+    assert names[0] == "conv2d_1" and all(n.startswith("layer1.basic_1.") for n in names[1:])
+    assert len(names) == 1 + 7
     assert "Totals" not in result.output
 
 
 def test_explain_unknown_layer_is_a_one_line_error_with_a_suggestion():
     result = runner().invoke(main, ["explain", "examples/lenet5.yaml", "--layer", "c33"])
     assert result.exit_code == 2
-    assert "no layer named 'c33' in LeNet-5; did you mean 'c3'?" in result.output
+    assert "no layer or block named 'c33' in LeNet-5; did you mean 'c3'?" in result.output
 
 
 def test_explain_bad_network_file_exits_2_with_the_located_error(tmp_path):

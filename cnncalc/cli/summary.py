@@ -7,9 +7,24 @@ import click
 from cnncalc.cli import main
 from cnncalc.cli.common import (UsingType, batch_option, convention_option, fail,
                                 input_option, load_network)
+from cnncalc import views
 from cnncalc.errors import CnncalcError
+from cnncalc.views import RANKS
 
 FORMATS = ("table", "markdown", "csv", "json")
+
+
+def view(report, depth: int, by: str | None, top: int | None, rank: str):
+    """The rows asked for: at a block depth, per layer type, the most expensive."""
+    from cnncalc.report import Report
+
+    if by == "type":
+        report = views.by_type(report, rank)
+    elif depth:
+        report = views.at_depth(report, depth)
+    if top is not None:
+        report = views.top(report, top, rank)
+    return Report.of(report)
 
 
 def _size(text):
@@ -43,15 +58,27 @@ def _columns(text):
 @click.option("--columns", type=UsingType("NAMES", _columns), default="",
               help="Extra table columns, comma-separated: output_bytes, saved_bytes, "
                    "receptive_field (JSON and CSV always have them).")
+@click.option("--depth", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Rows of the block instances at this depth (1: the network's own blocks) and "
+                   "of the layers outside them; 0: every layer.")
+@click.option("--by", "by", type=click.Choice(("type",)), default=None,
+              help="One row per layer type, with the totals of its layers.")
+@click.option("--top", type=click.IntRange(min=1), default=None, metavar="K",
+              help="Only the K rows with the most of --sort (layers, blocks or types).")
+@click.option("--sort", "rank", type=click.Choice(tuple(RANKS)), default="macs",
+              show_default=True, help="What --top and --by rank by.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
               help="Output format.")
 def summary(file: str, input_shape, batch: int, convention: str, dtype: str, optimizer: str,
-            fit_size: tuple[str, int] | None, columns: list[str], fmt: str) -> None:
+            fit_size: tuple[str, int] | None, columns: list[str], depth: int, by: str | None,
+            top: int | None, rank: str, fmt: str) -> None:
     """Per-layer output shapes, parameters, MACs, FLOPs and memory of the network in FILE."""
     from cnncalc.report import analyze
 
     from cnncalc.report.columns import fit_line
 
+    if by is not None and depth:
+        raise click.UsageError("--by type and --depth are two groupings of the rows; choose one")
     try:
         network = load_network(file)
         options = dict(input=input_shape, convention=convention, dtype=dtype,
@@ -75,9 +102,12 @@ def summary(file: str, input_shape, batch: int, convention: str, dtype: str, opt
 
         click.echo(dumps(data))
         return
+    shown = view(report, depth, by, top, rank)
     if fmt == "csv":
-        click.echo(report.csv())
+        click.echo(shown.csv())
         return
-    click.echo(report.table(columns) if fmt == "table" else report.markdown(columns))
+    if shown is not report:   # where the cost is: the shares of the totals
+        columns = list(dict.fromkeys(["%params", "%macs", *columns]))
+    click.echo(shown.table(columns) if fmt == "table" else shown.markdown(columns))
     if fit is not None:
         click.echo(fit_line(fit_size[0], fit, report))

@@ -33,18 +33,46 @@ class Column:
     key: str | None
     heading: str | None
     value: Callable[[Row], Any]
-    text: Callable[[Row], str] | None = None
+    text: Callable[[Row, Report], str] | None = None   # the cell, which may use the totals
     align: str = "right"
     shown: Callable[[Report], bool] = _always
     csv: Callable[[Any], Any] = lambda value: value
-    optional: bool = False   # in the table and markdown only when asked for
+    optional: bool = False   # in the table and markdown only when asked for (by ``key``)
+    data: bool = True        # in JSON and CSV (a share of a total is a rendering, not data)
 
-    def cell(self, row: Row) -> str:
-        return self.text(row) if self.text else str(self.value(row))
+    def cell(self, row: Row, report: Report) -> str:
+        return self.text(row, report) if self.text else str(self.value(row))
+
+
+def share(part: int, whole: int) -> str:
+    """``12.34 %``; ``<0.01 %`` where a part that is not zero would round to zero.
+
+    >>> share(1234, 10000), share(1, 10 ** 6), share(0, 5), share(3, 0)
+    ('12.34 %', '<0.01 %', '0 %', '—')
+    """
+    if whole == 0:
+        return "—"
+    if part == 0:
+        return "0 %"
+    value = 100 * part / whole
+    return "<0.01 %" if value < 0.005 else f"{value:.2f} %"
+
+
+def _saved_total(report: Report) -> int:
+    return report.memory.saved_bytes if report.memory is not None else 0
 
 
 def _branches(report: Report) -> bool:
-    return report.branches
+    return report.view.kind != "type" and report.branches
+
+
+def _grouped(report: Report) -> bool:
+    return report.view.kind in ("depth", "type")
+
+
+def _label(row: Row) -> str:
+    """``conv1 (Conv2d)``; a layer type's row (``--by type``) is the type alone."""
+    return row.name if row.name == row.type else f"{row.name} ({row.type})"
 
 
 def _start(x: Fraction) -> int | float:
@@ -82,7 +110,7 @@ def field_csv(data: dict[str, list] | None) -> str:
 
 def machine(report: Report) -> list[Column]:
     """The JSON's and CSV's columns (always all of them)."""
-    return [c for c in COLUMNS if c.key is not None]
+    return [c for c in COLUMNS if c.key is not None and c.data]
 
 
 @dataclass(frozen=True)
@@ -112,25 +140,34 @@ def _megabytes(key: str) -> Callable[[Report], str]:
 
 
 COLUMNS: list[Column] = [
-    Column("name", "Layer (type)", lambda r: r.name, lambda r: f"{r.name} ({r.type})", "left"),
+    Column("name", "Layer (type)", lambda r: r.name, lambda r, _: _label(r), "left"),
     Column("type", None, lambda r: r.type),
+    Column(None, "Layers", lambda r: r.count, lambda r, _: exact(r.count), shown=_grouped),
     Column("from", None, lambda r: list(r.inputs), csv=" ".join),
     Column("output_shape", "Output Shape", lambda r: list(r.output_shape),
-           lambda r: shape(r.output_shape), "left", csv=lambda s: "x".join(map(str, s))),
-    Column("params", "Param #", lambda r: r.params, lambda r: exact(r.params)),
+           lambda r, _: shape(r.output_shape), "left", csv=lambda s: "x".join(map(str, s)),
+           shown=lambda report: report.view.kind != "type"),
+    Column("params", "Param #", lambda r: r.params, lambda r, _: exact(r.params)),
+    Column("%params", "% params", lambda r: r.params,
+           lambda r, rep: share(r.params, rep.totals.params), optional=True, data=False),
     Column("trainable_params", None, lambda r: r.trainable_params),
     Column("buffers", None, lambda r: r.buffers),
-    Column("macs", "MACs", lambda r: r.macs, lambda r: exact(r.macs)),
-    Column("flops", "FLOPs", lambda r: r.flops, lambda r: exact(r.flops)),
+    Column("macs", "MACs", lambda r: r.macs, lambda r, _: exact(r.macs)),
+    Column("%macs", "% MACs", lambda r: r.macs,
+           lambda r, rep: share(r.macs, rep.totals.macs), optional=True, data=False),
+    Column("flops", "FLOPs", lambda r: r.flops, lambda r, _: exact(r.flops)),
     Column("output_bytes", "Output size", lambda r: r.output_bytes,
-           lambda r: binary_size(r.output_bytes), optional=True),
+           lambda r, _: binary_size(r.output_bytes), optional=True),
     Column("saved_bytes", "Saved for backward", lambda r: r.saved_bytes,
-           lambda r: binary_size(r.saved_bytes) if r.saved_bytes else "0", optional=True),
+           lambda r, _: binary_size(r.saved_bytes) if r.saved_bytes else "0", optional=True),
+    Column("%memory", "% memory", lambda r: r.saved_bytes,
+           lambda r, rep: share(r.saved_bytes, _saved_total(rep)), optional=True, data=False),
     Column("receptive_field", "Receptive field", lambda r: field_data(r.receptive_field),
-           lambda r: field_text(r.receptive_field), "left", optional=True, csv=field_csv),
+           lambda r, _: field_text(r.receptive_field), "left", optional=True, csv=field_csv),
     Column("receptive_field_reason", None, lambda r: r.receptive_field_reason or None,
            csv=lambda reason: reason or ""),
-    Column(None, "Connected to", lambda r: list(r.inputs), lambda r: ", ".join(r.inputs),
+    Column("scope", None, lambda r: list(r.scope), csv=" ".join),
+    Column(None, "Connected to", lambda r: list(r.inputs), lambda r, _: ", ".join(r.inputs),
            "left", shown=_branches),
 ]
 OPTIONAL = [c.key for c in COLUMNS if c.optional]
@@ -153,8 +190,23 @@ def check_columns(names: Sequence[str]) -> None:
                              f"{', '.join(OPTIONAL)})" + did_you_mean(name, OPTIONAL))
 
 
+def _rows(report: Report) -> str:
+    view = report.view
+    what = {"depth": f"the blocks at depth {view.depth} and the layers outside them",
+            "type": "one row per layer type"}.get(view.kind, "layers")
+    if not view.top:
+        return f"{what}: {view.rows:,} rows for {view.layers:,} layers (they add up to the totals)"
+    shown, totals = view.shown, report.totals
+    name = {"macs": "MACs", "flops": "FLOPs", "params": "params", "saved_bytes": "saved bytes",
+            "output_bytes": "output bytes", "buffers": "buffers"}[view.by]
+    return (f"{what}: the {len(report.layers):,} of {view.rows:,} rows with the most {name} "
+            f"({view.layers:,} layers), with {share(shown.macs, totals.macs)} of the MACs and "
+            f"{share(shown.params, totals.params)} of the params")
+
+
 #: the footer, in the order shown
 FOOTER: list[Total] = [
+    Total("Rows", _rows, lambda r: bool(r.view.kind or r.view.top)),
     Total("Total params", _params(lambda r: r.totals.params, at=True)),
     Total("Trainable params", _params(lambda r: r.totals.trainable_params)),
     Total("Non-trainable params", _params(lambda r: r.totals.non_trainable_params)),
@@ -227,5 +279,9 @@ def human_cells(report: Report, extra: Sequence[str] = ()
                 ) -> tuple[list[str], list[list[str]], list[str]]:
     """Headings, rows of cells and alignments of the table and markdown renderings."""
     columns = human(report, extra)
-    return ([c.heading for c in columns], [[c.cell(row) for c in columns] for row in report.layers],
+    headings = [c.heading for c in columns]
+    if report.view.kind == "type":
+        headings[0] = "Layer type"
+    return (headings,
+            [[c.cell(row, report) for c in columns] for row in report.layers],
             [c.align for c in columns])

@@ -20,11 +20,21 @@ def report_dict(report: Report) -> dict[str, Any]:
         "layers": [{c.key: c.value(row) for c in columns} for row in report.layers],
         "totals": asdict(report.totals),
     }
+    result["blocks"] = [blocks_entry(block) for block in report.blocks]
     if report.memory is not None:
         result["memory"] = asdict(report.memory)
     if report.notes:  # only when the input given changes an inferred argument
         result["notes"] = notes_list(report.notes)
     return result
+
+
+def blocks_entry(block) -> dict[str, Any]:
+    """A block instance as JSON data: what it is, its layers' totals."""
+    return {"name": block.name, "type": block.type, "args": _plain(block.args),
+            "depth": block.depth, "from": list(block.inputs), "output": block.output,
+            "output_shape": list(block.output_shape), "layers": len(block.layers),
+            "totals": {**asdict(block.totals), "output_bytes": block.output_bytes,
+                       "saved_bytes": block.saved_bytes}}
 
 
 def notes_list(notes) -> list[dict[str, Any]]:
@@ -38,6 +48,8 @@ def notes_list(notes) -> list[dict[str, Any]]:
 
 def _plain(value: Any) -> Any:
     """An argument's value as JSON data (tuples as lists)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
     return [_plain(v) for v in value] if isinstance(value, (tuple, list)) else value
 
 

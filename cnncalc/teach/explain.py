@@ -225,13 +225,13 @@ def explain_report(report: Report, layers: Iterable[str] | None = None) -> Expla
 
 
 def select(report: Report, names: Iterable[str]) -> list[Row]:
-    """Rows named exactly, or lying inside a named block (``basic_1`` → ``basic_1.*``)."""
+    """Rows named exactly, or lying inside a named block instance (``layer1`` → its layers)."""
     names = list(names)
     known = [row.name for row in report.layers]
+    blocks = [block.name for block in report.blocks]
     for name in names:
-        if not any(n == name or n.startswith(name + ".") for n in known):
-            blocks = {n.rsplit(".", 1)[0] for n in known if "." in n}
-            raise UsageError(f"no layer named {name!r} in {report.name}"
-                             + did_you_mean(name, known + sorted(blocks)))
-    return [row for row in report.layers
-            if any(row.name == n or row.name.startswith(n + ".") for n in names)]
+        if name not in known and name not in blocks:
+            raise UsageError(f"no layer or block named {name!r} in {report.name}"
+                             + did_you_mean(name, known + blocks))
+    wanted = set(names)
+    return [row for row in report.layers if row.name in wanted or wanted & set(row.scope)]
