@@ -58,22 +58,24 @@ class Twin(torch.nn.Module):
         self._release = _last_uses(plan, self.output_name)
         if len({id(step.module) for step in plan}) != len(plan):
             raise TwinError("one module object cannot stand for two layers")
+        scopes = {row.name: row.scope for row in report.layers}
         for step in plan:
-            self._place(step.name, step.module)
+            self._place(step.name, scopes[step.name], step.module)
 
-    def _place(self, path: str, module: torch.nn.Module) -> None:
-        *scopes, leaf = path.split(".")
+    def _place(self, path: str, scope: tuple[str, ...], module: torch.nn.Module) -> None:
+        """Register the layer ``path`` under the block instances of its ``scope``."""
         parent: torch.nn.Module = self
-        for depth, scope in enumerate(scopes):
-            child = parent._modules.get(scope)
+        outer = ""
+        for instance in scope:
+            local = instance[len(outer) + 1:] if outer else instance
+            child = parent._modules.get(local)
             if child is None:
                 child = Scope()
-                _add(parent, scope, child, path)
+                _add(parent, local, child, path)
             elif not isinstance(child, Scope):
-                raise TwinError(f"layer name {path!r}: {'.'.join(scopes[:depth + 1])!r} is a "
-                                "layer, not a block")
-            parent = child
-        _add(parent, leaf, module, path)
+                raise TwinError(f"layer name {path!r}: {instance!r} is a layer, not a block")
+            parent, outer = child, instance
+        _add(parent, path[len(outer) + 1:] if outer else path, module, path)
 
     def forward(self, input: torch.Tensor) -> torch.Tensor:
         values = {INPUT: input}
