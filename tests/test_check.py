@@ -156,12 +156,13 @@ def test_shapes_are_read_as_lists_or_textbook_strings(written, dims, channels_la
 
 @pytest.mark.parametrize("answer, reading, correct", [
     ("28x28x6", "H×W×C, channels last, batch excluded", True),
-    ("1x28x28x6", "N×H×W×C, channels last, batch included", True),
+    ("1x6x28x28", "N×C×H×W, as cnncalc's CSV writes shapes, batch included", True),
+    ("1x28x28x6", "N×C×H×W, as cnncalc's CSV writes shapes, batch included", False),
     ([6, 28, 28], "C×H×W, channels first, batch excluded", True),
     ([1, 6, 28, 28], "C×H×W, channels first, batch included", True),
     ([2, 6, 28, 28], "C×H×W, channels first, batch included", False),
     ("6x28x28", "H×W×C, channels last, batch excluded", False),
-    ([6, 28], "as written", False),
+    ([6, 28], "the numbers as written", False),
 ])
 def test_each_shape_answer_says_how_it_was_read(answer, reading, correct):
     result = check(cnncalc.load(LENET), {"c1": {"output_shape": answer}})
@@ -274,3 +275,40 @@ def test_the_python_api_raises_a_located_error_for_bad_answers(tmp_path):
         check(cnncalc.load(LENET), load_answers(path), source=path)
     (problem,) = err.value.problems
     assert (problem.position.line, problem.position.column) == (1, 14)
+
+
+# -- answers as students type them (issue 13) ---------------------------------------------------
+
+@pytest.mark.parametrize("written, value", [
+    ("313600 MACs", 313_600), ("416 params", 416), ("416 个参数", 416), ("416 参数量", 416),
+    ("１１７，６００", 117_600), ("1,536,000 FLOPs", 1_536_000), ("235200 次", 235_200),
+    ("61,706 parameters", 61_706),
+])
+def test_counts_as_students_type_them(written, value):
+    assert parse_count(written) == value
+
+
+@pytest.mark.parametrize("written, unit", [("31.36万", "万 = 10⁴"), ("2亿", "亿 = 10⁸"),
+                                           ("1.5M", "M = million")])
+def test_wan_and_yi_are_rounded_figures_like_m_and_g(written, unit):
+    with pytest.raises(BadAnswer, match=f"is a rounded figure \\({unit}\\); a count is checked "
+                                        "exactly, so write every digit"):
+        parse_count(written)
+
+
+def test_an_answers_file_typed_with_full_width_forms(tmp_path):
+    path = tmp_path / "answers.yaml"
+    path.write_text("c1：\n  output_shape: （6，28，28）\n  params：156 个参数\n"
+                    "  macs: 117600 MACs\ns2:\n  output_shape: 1x6x14x14\n", encoding="utf-8")
+    result = runner().invoke(main, ["check", LENET, str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Score: 4/4 — all correct" in result.stdout
+    assert "(read as N×C×H×W, as cnncalc's CSV writes shapes, batch included)" in result.stdout
+
+
+def test_a_channels_last_list_gets_the_hint_a_string_gets():
+    (mark,) = check(cnncalc.load(LENET), {"c1": {"output_shape": [28, 28, 6]}}).marks
+    assert not mark.correct
+    assert "lists are read C×H×W" in mark.note and "[6, 28, 28]" in mark.note
+    (mark,) = check(cnncalc.load(LENET), {"c1": {"output_shape": "1x28x28x6"}}).marks
+    assert not mark.correct and "in N×H×W×C order this answer would be right" in mark.note

@@ -13,12 +13,19 @@ Shapes are read in one of two ways, and the check says which it used:
   *not* accepted as channels first: it is read H×W×C and, when that reading is wrong but the
   channels-first one would be right, the check says so.
 
-Either may include the batch as its first number (``[1, 6, 28, 28]``, ``1x28x28x6``).
+Either may include the batch as its first number (``[1, 6, 28, 28]``, ``1x6x28x28``); a
+string with the batch is cnncalc's own CSV form, N×C×H×W (see :func:`cnncalc.teach.check.read_shape`).
+
+Answers are read as students type them: full-width digits and punctuation (``１１７，６００``,
+``（6，28，28）``) are read as their ASCII forms, a unit word after a count is dropped
+(``313600 MACs``, ``416 params``, ``416 个参数``), and 万 (10⁴) and 亿 (10⁸) are rounded figures
+exactly as M and G are.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,9 +37,13 @@ _SEPARATORS = ",_ '\u00a0\u2009\u202f"
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:([" + _SEPARATORS + r"])\d{3})(?:\1\d{3})*")
 _PLAIN = re.compile(r"[+-]?\d+")
 _UNITS = {"k": "thousand", "m": "million", "g": "billion", "b": "billion", "t": "trillion",
-          "p": "quadrillion"}
-_SUFFIXED = re.compile(r"[+-]?\d[\d,_ .]*\s*(thousand|million|billion|trillion|[kmgbtp])"
+          "p": "quadrillion", "万": "10⁴", "亿": "10⁸", "千": "thousand"}
+_SUFFIXED = re.compile(r"[+-]?\d[\d,_ .]*\s*(thousand|million|billion|trillion|[kmgbtp万亿千])"
                        r"(?:[a-z ]*)", re.IGNORECASE)
+#: words that may follow a count: what it counts, in English or Chinese
+_UNIT_WORDS = re.compile(
+    r"\s*(?:(?:mult-adds|multiply-adds|macs?|flops?|parameters?|params?|elements?|bytes?)"
+    r"|(?:个)?(?:参数量?|乘加(?:次数)?|浮点运算(?:次数)?|运算)|个|次)\s*$", re.IGNORECASE)
 _DECIMAL = re.compile(r"[+-]?(\d[\d,_]*)?\.\d*([eE][+-]?\d+)?|[+-]?\d+[eE][+-]?\d+")
 _BRACKETS = re.compile(r"(?:torch\.Size\(\s*)?[\[(]\s*(.*?)\s*,?\s*[\])]\s*\)?")
 _TIMES = re.compile(r"\s*[x×X*]\s*")
@@ -69,7 +80,7 @@ def parse_count(raw: Any) -> int:
                         "it as a whole number", EXAMPLE)
     if not isinstance(raw, str):
         raise BadAnswer(f"a count is a number, not {_kind(raw)}", EXAMPLE)
-    text = raw.strip()
+    text = _UNIT_WORDS.sub("", as_typed(raw)).strip()
     if _PLAIN.fullmatch(text):
         return int(text)
     if _GROUPED.fullmatch(text):
@@ -91,6 +102,15 @@ def parse_count(raw: Any) -> int:
         raise BadAnswer(f"{text!r}: thousands separators must group the digits in threes, "
                         "one kind of separator throughout", EXAMPLE)
     raise BadAnswer(f"{text!r} is not a number", EXAMPLE)
+
+
+def as_typed(text: str) -> str:
+    """Full-width digits and punctuation as ASCII (NFKC), the ideographic comma as a comma.
+
+    >>> as_typed("（６，２８，２８）"), as_typed("１１７，６００"), as_typed("6、28、28")
+    ('(6,28,28)', '117,600', '6,28,28')
+    """
+    return unicodedata.normalize("NFKC", text).replace("、", ",").strip()
 
 
 @dataclass(frozen=True)
@@ -118,7 +138,7 @@ def parse_shape(raw: Any) -> ShapeAnswer:
         return ShapeAnswer((raw,), False)
     if not isinstance(raw, str):
         raise BadAnswer(f"a shape is a list or a string, not {_kind(raw)}", SHAPE_FORMS)
-    text = raw.strip()
+    text = as_typed(raw)
     bracketed = _BRACKETS.fullmatch(text)
     if bracketed:
         parts = [p for p in re.split(r"\s*,\s*", bracketed.group(1)) if p]

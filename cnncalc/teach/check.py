@@ -8,6 +8,9 @@ bad input, reported together and located in the file; a blank answer is simply w
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -146,7 +149,18 @@ def load_answers(path: str | Path) -> Any:
     where = Position(str(path))
     if Path(path).is_dir():
         raise AnswersError([Problem("is a directory, not an answers file", where)])
-    return load_yaml(read_text(path), str(path))
+    return load_yaml(typed_yaml(read_text(path)), str(path))
+
+
+def typed_yaml(text: str) -> str:
+    r"""An answers file as a student may type it, made YAML: full-width forms as ASCII (NFKC),
+    and a full-width colon ``c1：`` as a key's colon (NFKC alone would glue it to the value).
+
+    >>> typed_yaml("c1：\n  params：156\n  output_shape: [6，28，28]")
+    'c1:\n  params: 156\n  output_shape: [6,28,28]'
+    """
+    text = re.sub(r"：[ \t]*(?=\S)", ": ", text).replace("：", ":")
+    return unicodedata.normalize("NFKC", text)
 
 
 def check(network: Network, answers: Any, *, batch: int = 1, input: Iterable[int] | None = None,
@@ -237,10 +251,10 @@ def _mark(report: Report, explanation: Explanation, name: str, quantity: str, ra
     if isinstance(parsed, ShapeAnswer):
         got, reading, note = read_shape(parsed, expected)
         written = None
-        if parsed.channels_last and len(parsed.dims) in (len(expected) - 1, len(expected)):
-            body = (*expected[2:], expected[1])
-            batch = (expected[0],) if len(parsed.dims) == len(expected) else ()
-            written = "x".join(str(d) for d in (*batch, *body))
+        if parsed.channels_last and len(parsed.dims) == len(expected):
+            written = "x".join(str(d) for d in expected)   # cnncalc's CSV form
+        elif parsed.channels_last and len(parsed.dims) == len(expected) - 1:
+            written = "x".join(str(d) for d in (*expected[2:], expected[1]))
         return Mark(name, quantity, expected, got, raw, got == expected, reading=reading,
                     note=note, expected_written=written, working=working)
     return Mark(name, quantity, expected, parsed, raw, parsed == expected, working=working)
@@ -250,10 +264,16 @@ def read_shape(answer: ShapeAnswer, expected: tuple[int, ...]
                ) -> tuple[tuple[int, ...], str, str | None]:
     """The answer in channels-first order with the batch, how it was read, and a hint.
 
+    A list is channels first (as PyTorch prints shapes); a string without the batch is the
+    textbook's H×W×C; a string with the batch is cnncalc's own CSV form, N×C×H×W. Where the
+    other order would have been right, the hint says so.
+
     >>> read_shape(ShapeAnswer((32, 32, 10), True), (1, 10, 32, 32))
     ((1, 10, 32, 32), 'H×W×C, channels last, batch excluded', None)
     >>> read_shape(ShapeAnswer((10, 32, 32), False), (1, 10, 32, 32))
     ((1, 10, 32, 32), 'C×H×W, channels first, batch excluded', None)
+    >>> read_shape(ShapeAnswer((1, 10, 32, 32), True), (1, 10, 32, 32))[:2]
+    ((1, 10, 32, 32), "N×C×H×W, as cnncalc's CSV writes shapes, batch included")
     """
     dims, rank = answer.dims, len(expected)
     names = NAMES.get(rank, tuple(f"d{i}" for i in range(1, rank - 1)) + ("C",))
@@ -262,20 +282,31 @@ def read_shape(answer: ShapeAnswer, expected: tuple[int, ...]
     if len(dims) not in (rank - 1, rank):
         note = (f"the output has {rank - 1} dims besides the batch "
                 f"({first if not answer.channels_last else last}); the answer has {len(dims)}")
-        return dims, "as written", note
+        return dims, "the numbers as written", note
     batch = len(dims) == rank
     with_batch = "batch included" if batch else "batch excluded"
-    if not answer.channels_last:
-        got = dims if batch else (expected[0], *dims)
-        return got, f"{first}, channels first, {with_batch}", None
     body = dims[1:] if batch else dims
-    got = (dims[0] if batch else expected[0], body[-1], *body[:-1])
-    reading = f"{'N×' if batch else ''}{last}, channels last, {with_batch}"
+    as_first = (dims[0] if batch else expected[0], *body)
+    as_last = (dims[0] if batch else expected[0], body[-1], *body[:-1])
+    if answer.channels_last and batch:   # pasted from cnncalc's CSV: 1x16x28x28
+        note = None
+        if as_first != expected and as_last == expected:
+            note = (f"a string with the batch is read N×{first}, as cnncalc's CSV writes shapes;"
+                    f" in N×{last} order this answer would be right — leave the batch out "
+                    f"({'x'.join(map(str, body))}) to write the textbook's {last}")
+        return as_first, f"N×{first}, as cnncalc's CSV writes shapes, batch included", note
+    if not answer.channels_last:
+        note = None
+        if as_first != expected and as_last == expected:
+            note = (f"lists are read {first}, channels first, as PyTorch prints shapes; in "
+                    f"{last} order this answer would be right — write "
+                    f"{show(list(expected[0 if batch else 1:]))}")
+        return as_first, f"{first}, channels first, {with_batch}", note
     note = None
-    if got != expected and (dims if batch else (expected[0], *dims)) == expected:
+    if as_last != expected and as_first == expected:
         note = (f"strings are read {last}; in {first} order this answer would be right — "
                 f"write channels first as a list, {show(list(expected[0 if batch else 1:]))}")
-    return got, reading, note
+    return as_last, f"{last}, channels last, {with_batch}", note
 
 
 def _totals_working(report: Report, quantity: str) -> tuple[str, ...]:
