@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from cli_runner import runner
 from hypothesis import given, strategies as st
 
@@ -222,22 +223,25 @@ def test_bad_answers_are_all_reported_with_their_positions(tmp_path):
         "s2: 5\n"
         "totals: {output_shape: [1]}\n"))
     result = run("check", LENET, path)
-    assert result.exit_code == 2
-    assert result.output.splitlines() == [
-        f"{path}:2:17: c1: output_shape: '6,28,28' is not a shape: sizes separated by commas "
-        "could be one number with thousands separators (expected a list [C, H, W] (channels "
-        "first) or a textbook string HxWxC such as 32x32x10)",
-        f"{path}:3:11: c1: params: '1.5M' is a rounded figure (M = million); a count is "
-        "checked exactly, so write every digit (expected a whole number such as 1,536,000)",
-        f"{path}:4:3: c1: unknown field 'mac'; did you mean 'macs'? (expected one of "
+    assert result.exit_code == 1   # graded, field by field: nothing voids the submission
+    lines = result.stdout.splitlines()
+    assert (f"      unreadable at {path}:2:17: '6,28,28' is not a shape: sizes separated by "
+            "commas could be one number with thousands separators (expected a list [C, H, W] "
+            "(channels first) or a textbook string HxWxC such as 32x32x10)") in lines
+    assert (f"      unreadable at {path}:3:11: '1.5M' is a rounded figure (M = million); a "
+            "count is checked exactly, so write every digit (expected a whole number such as "
+            "1,536,000)") in lines
+    assert lines[lines.index("Not graded:") + 1:lines.index("Not graded:") + 5] == [
+        f"  {path}:4:3: c1: unknown field 'mac'; did you mean 'macs'? (expected one of "
         "output_shape, params, macs, flops)",
-        f"{path}:5:1: no layer named 'c33' in LeNet-5; did you mean 'c3'? (expected a layer "
+        f"  {path}:5:1: no layer named 'c33' in LeNet-5; did you mean 'c3'? (expected a layer "
         "name as summary prints it, or totals)",
-        f"{path}:6:5: s2: a layer's answers are a mapping of field: answer (expected "
+        f"  {path}:6:5: s2: a layer's answers are a mapping of field: answer (expected "
         "{output_shape: ..., params: ..., macs: ..., flops: ...}, got 5)",
-        f"{path}:7:10: totals: unknown field 'output_shape' (expected one of params, macs, "
+        f"  {path}:7:10: totals: unknown field 'output_shape' (expected one of params, macs, "
         "flops)",
     ]
+    assert lines[-1] == "Score: 0/2 — 2 wrong: c1 output_shape, c1 params"
 
 
 @pytest.mark.parametrize("text, message", [
@@ -269,12 +273,12 @@ def test_a_broken_network_file_exits_2_before_any_marking(tmp_path):
     assert "did you mean 'Conv2d'?" in result.output
 
 
-def test_the_python_api_raises_a_located_error_for_bad_answers(tmp_path):
-    path = answers_file(tmp_path, "c1: {params: 2k}\n")
-    with pytest.raises(AnswersError) as err:
-        check(cnncalc.load(LENET), load_answers(path), source=path)
-    (problem,) = err.value.problems
-    assert (problem.position.line, problem.position.column) == (1, 14)
+def test_the_python_api_marks_an_unreadable_answer_wrong_with_its_place(tmp_path):
+    path = answers_file(tmp_path, "c1: {params: 2k, macs: 117600}\n")
+    result = check(cnncalc.load(LENET), load_answers(path), source=path)
+    params, macs = result.marks
+    assert not params.correct and params.note.startswith(f"unreadable at {path}:1:14: '2k'")
+    assert macs.correct and (result.score, result.total) == (1, 2)
 
 
 # -- answers as students type them (issue 13) ---------------------------------------------------
@@ -312,3 +316,53 @@ def test_a_channels_last_list_gets_the_hint_a_string_gets():
     assert "lists are read C×H×W" in mark.note and "[6, 28, 28]" in mark.note
     (mark,) = check(cnncalc.load(LENET), {"c1": {"output_shape": "1x28x28x6"}}).marks
     assert not mark.correct and "in N×H×W×C order this answer would be right" in mark.note
+
+
+# -- field by field, against a key, JSON for every outcome (issue 13) ---------------------------
+
+def test_a_key_makes_every_question_count(tmp_path):
+    quiz = tmp_path / "quiz"
+    assert runner().invoke(main, ["quiz", "--seed", "3", "--count", "4", "--out", str(quiz)]
+                           ).exit_code == 0
+    key = load_answers(quiz / "key.yaml")
+    questions = sum(len(fields) for fields in key.values())
+    first, fields = next(iter(key.items()))
+    field_name, value = next(iter(fields.items()))
+    plain = list(value) if isinstance(value, list) else value
+    one = answers_file(tmp_path, yaml.safe_dump({first: {field_name: plain}}))
+    alone = run("check", str(quiz / "quiz.yaml"), one)
+    assert alone.stdout.splitlines()[-1] == "Score: 1/1 — all correct"
+    keyed = run("check", str(quiz / "quiz.yaml"), one, "--key", str(quiz / "key.yaml"))
+    assert keyed.exit_code == 1
+    assert keyed.stdout.splitlines()[-1].startswith(
+        f"Score: 1/{questions} (the questions of {quiz / 'key.yaml'}) — {questions - 1} wrong")
+    assert keyed.stdout.count("no answer given") == questions - 1
+
+
+@pytest.mark.parametrize("args, status", [
+    (["no-such-net.yaml", "ANSWERS"], "error"), ([LENET, "missing.yaml"], "error"),
+    ([LENET, "ANSWERS"], "graded")])
+def test_json_is_written_for_every_outcome(tmp_path, args, status):
+    answers = answers_file(tmp_path, "c1: {params: 156, macs: lots}\nc9: {params: 1}\n")
+    args = [answers if a == "ANSWERS" else a for a in args]
+    result = run("check", *args, "--format", "json")
+    data = json.loads(result.stdout)
+    assert data["schema"] == "cnncalc-check/1" and data["status"] == status
+    assert set(data) >= {"score", "total", "fields", "not_graded", "errors"}
+    if status == "error":
+        assert result.exit_code == 2 and data["errors"][0]["line"] == 1
+    else:
+        assert result.exit_code == 1 and (data["score"], data["total"]) == (1, 2)
+        assert data["not_graded"][0]["line"] == 2
+        assert data["fields"][1]["note"].startswith("unreadable at")
+
+
+def test_gradescope_results(tmp_path):
+    answers = answers_file(tmp_path, "c1: {params: 156, macs: 1}\n")
+    data = json.loads(run("check", LENET, answers, "--format", "gradescope").stdout)
+    assert (data["score"], data["max_score"]) == (1, 2)
+    assert [(t["name"], t["score"], t["max_score"]) for t in data["tests"]] == [
+        ("c1 params", 1, 1), ("c1 macs", 0, 1)]
+    assert "expected 117,600" in data["tests"][1]["output"]
+    broken = json.loads(run("check", LENET, "missing.yaml", "--format", "gradescope").stdout)
+    assert broken["score"] == 0 and "no such file" in broken["output"]

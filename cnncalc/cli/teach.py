@@ -45,27 +45,51 @@ def explain(file: str, layers: tuple[str, ...], input_shape, batch: int,
 @input_option
 @batch_option
 @convention_option
-@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text",
-              show_default=True, help="text marks each field ✓ or ✗ with the working; json is "
-              "for autograders.")
-def check(file: str, answers: str, input_shape, batch: int, convention: str, fmt: str) -> None:
-    """Mark the answers in ANSWERS against the network in FILE.
+@click.option("--key", metavar="KEY.yaml", default=None,
+              help="Grade the questions of this key (cnncalc quiz writes one): every question "
+                   "counts, an unanswered one is wrong.")
+@click.option("--format", "fmt", type=click.Choice(("text", "json", "gradescope")),
+              default="text", show_default=True,
+              help="text marks each field ✓ or ✗ with the working; json (schema "
+                   "cnncalc-check/1) is for autograders; gradescope writes Gradescope's "
+                   "results.json.")
+def check(file: str, answers: str, input_shape, batch: int, convention: str, fmt: str,
+          key: str | None) -> None:
+    """Mark the answers in ANSWERS against the network in FILE, field by field.
 
     ANSWERS is a YAML mapping from layer name to any of output_shape, params, macs, flops
     (and totals: params, macs, flops). Shapes are lists, channels first ([10, 32, 32]), or
-    textbook strings read H×W×C (32x32x10), with or without the batch. MACs and FLOPs are
-    marked against --convention's counts. Exit status 0 when every answer is right, 1 when any
-    is wrong, 2 for bad input.
+    textbook strings read H×W×C (32x32x10); counts may carry separators and unit words
+    (117,600 MACs). An unreadable answer is marked wrong with the reason; unknown layers are
+    listed as not graded. With --key, the key's questions are graded and an unanswered one is
+    wrong. MACs and FLOPs are marked against --convention's counts. Exit status 0 when every
+    answer is right, 1 when any is wrong, 2 when the files cannot be graded (with --format json
+    or gradescope, JSON is written on stdout in every case).
     """
     from cnncalc.teach import check as run_check, load_answers
+    from cnncalc.teach.check import error_dict
 
     try:
         network = load_network(file)
         result = run_check(network, load_answers(answers), batch=batch, input=input_shape,
-                           source=answers, convention=convention)
+                           source=answers, convention=convention,
+                           key=None if key is None else load_answers(key), key_source=key)
     except CnncalcError as err:
+        if fmt != "text":
+            from cnncalc.report.json import dumps
+
+            data = error_dict(err, answers)
+            click.echo(dumps(data if fmt == "json" else {
+                "score": 0, "max_score": 0, "tests": [],
+                "output": "\n".join(e["message"] for e in data["errors"])}))
+            raise SystemExit(2)
         fail(err)
-    click.echo(result.to_json() if fmt == "json" else result.text())
+    if fmt == "gradescope":
+        from cnncalc.report.json import dumps
+
+        click.echo(dumps(result.gradescope()))
+    else:
+        click.echo(result.to_json() if fmt == "json" else result.text())
     if not result.all_correct:
         raise SystemExit(1)
 

@@ -31,8 +31,27 @@ FORM = "{layer name: {output_shape: 28x28x6, params: 156, macs: 117600, flops: 2
 NAMES = {2: ("F",), 3: ("L", "C"), 4: ("H", "W", "C"), 5: ("D", "H", "W", "C")}
 
 
+SCHEMA = "cnncalc-check/1"   # the JSON's version: keys may be added, never removed
+
+
 class AnswersError(NetworkError):
     """Problems with an answers file (not with the student's numbers), each located."""
+
+
+def problem_dict(problem: Problem) -> dict[str, Any]:
+    where = problem.position
+    return {"message": str(problem), "file": where.file if where else None,
+            "line": (where.line or 1) if where else None,
+            "column": (where.column or 1) if where else None}
+
+
+def error_dict(error: Exception, answers: str | None = None) -> dict[str, Any]:
+    """The JSON written for a submission that could not be graded at all (exit status 2)."""
+    problems = error.problems if isinstance(error, NetworkError) else []
+    errors = [problem_dict(p) for p in problems] or [
+        {"message": str(error), "file": None, "line": None, "column": None}]
+    return {"schema": SCHEMA, "status": "error", "answers": answers, "score": 0, "total": 0,
+            "fields": [], "not_graded": [], "errors": errors}
 
 
 @dataclass(frozen=True)
@@ -69,6 +88,8 @@ class CheckResult:
     marks: list[Mark]
     titles: dict[str, str] = field(default_factory=dict)  # layer name -> its explain title
     convention: str = DEFAULT   # the counting convention the MACs and FLOPs are marked in
+    not_graded: list[Problem] = field(default_factory=list)   # unknown names, fields not asked
+    key: str | None = None      # the key file whose questions are graded, if any
 
     @property
     def score(self) -> int:
@@ -83,8 +104,21 @@ class CheckResult:
         return self.score == self.total
 
     def to_dict(self) -> dict[str, Any]:
-        return {"score": self.score, "total": self.total, "convention": self.convention,
-                "fields": [m.to_dict() for m in self.marks]}
+        return {"schema": SCHEMA, "status": "graded", "network": self.network,
+                "batch": self.batch, "answers": self.source, "key": self.key,
+                "score": self.score, "total": self.total, "convention": self.convention,
+                "fields": [m.to_dict() for m in self.marks],
+                "not_graded": [problem_dict(p) for p in self.not_graded], "errors": []}
+
+    def gradescope(self) -> dict[str, Any]:
+        """Gradescope's ``results.json``: one test per field, one point each."""
+        tests = [{"name": f"{m.layer} {m.field}", "score": int(m.correct), "max_score": 1,
+                  "status": "passed" if m.correct else "failed",
+                  "output": "\n".join(line.strip() for line in _mark_lines(m))}
+                 for m in self.marks]
+        extra = "\n".join(str(p) for p in self.not_graded)
+        return {"score": self.score, "max_score": self.total, "tests": tests,
+                "output": ("Not graded:\n" + extra) if extra else ""}
 
     def to_json(self) -> str:
         """Indented JSON, each list of plain values (a shape, ...) kept on one line."""
@@ -100,9 +134,12 @@ class CheckResult:
                 kind = self.titles.get(layer)
                 out += ["", f"{layer} ({kind})" if kind else layer]
             out += _mark_lines(mark)
+        if self.not_graded:
+            out += ["", "Not graded:"] + [f"  {problem}" for problem in self.not_graded]
         wrong = [f"{m.layer} {m.field}" for m in self.marks if not m.correct]
         verdict = "all correct" if not wrong else f"{len(wrong)} wrong: {', '.join(wrong)}"
-        out += ["", f"Score: {self.score}/{self.total} — {verdict}"]
+        of = f" (the questions of {self.key})" if self.key else ""
+        out += ["", f"Score: {self.score}/{self.total}{of} — {verdict}"]
         return "\n".join(out)
 
 
@@ -164,23 +201,53 @@ def typed_yaml(text: str) -> str:
 
 
 def check(network: Network, answers: Any, *, batch: int = 1, input: Iterable[int] | None = None,
-          source: str = "<answers>", convention: str = DEFAULT) -> CheckResult:
+          source: str = "<answers>", convention: str = DEFAULT, key: Any = None,
+          key_source: str | None = None) -> CheckResult:
     """Mark ``answers`` (loaded YAML, or a plain dict) against ``network``'s analysis, MACs
-    and FLOPs against those of ``convention``."""
+    and FLOPs against those of ``convention``; with a ``key``, its questions are graded."""
     return check_report(analyze(network, batch=batch, input=input, convention=convention),
-                        answers, source)
+                        answers, source, key, key_source)
 
 
-def check_report(report: Report, answers: Any, source: str = "<answers>") -> CheckResult:
-    """Mark ``answers`` against an analysis ``report``."""
+def check_report(report: Report, answers: Any, source: str = "<answers>",
+                 key: Any = None, key_source: str | None = None) -> CheckResult:
+    """Mark ``answers`` against an analysis ``report``, field by field: an unreadable answer
+    is wrong with the reason, an unknown layer or field is listed as not graded. With a
+    ``key`` (the same form), its questions are the ones graded: an unanswered one is wrong
+    and the score is out of the key's total. Only an answers file that is not a mapping
+    raises :class:`AnswersError`."""
     explanation = explain_report(report)
-    rows = {row.name: row for row in report.layers}
-    problems: list[Problem] = []
-    wanted: dict[tuple[str, str], tuple[Any, Any]] = {}  # (layer, field) -> (raw, parsed)
-    if not isinstance(answers, dict) or not answers:
+    if not isinstance(answers, dict):
         where = position_of(answers) or Position(source)
         raise AnswersError([Problem("an answers file maps layer names to answers", where,
                                     expected=FORM, got=_kind(answers))])
+    given, not_graded = _fields(report, answers, source)
+    if key is not None:
+        questions, key_problems = _fields(report, key, key_source or "<key>")
+        if key_problems:
+            raise AnswersError(key_problems)
+        for asked in list(given):
+            if asked not in questions:
+                raw = given.pop(asked)[0]
+                not_graded.append(Problem(f"{asked[0]}: {asked[1]} is not a question of the "
+                                          f"key", raw[1], expected="the key's questions"))
+        given.update({q: ((None, None), None) for q in questions if q not in given})
+    order = {name: i for i, name in enumerate(row.name for row in report.layers)}
+    keys = sorted(given, key=lambda k: (order.get(k[0], len(order)), QUANTITIES.index(k[1])))
+    marks = [_mark(report, explanation, name, quantity, given[(name, quantity)][0][0],
+                   given[(name, quantity)][1]) for name, quantity in keys]
+    titles = {item.name: item.working.title for item in explanation.layers}
+    return CheckResult(report.name, report.batch, source, marks, titles, report.convention,
+                       not_graded, key_source if key is not None else None)
+
+
+def _fields(report: Report, answers: dict, source: str
+            ) -> tuple[dict[tuple[str, str], tuple[tuple[Any, Any], Any]], list[Problem]]:
+    """``(layer, field) → ((as written, position), read)`` (read: a :class:`BadAnswer` when
+    unreadable), and the entries that name no layer or field."""
+    rows = {row.name for row in report.layers}
+    found: dict[tuple[str, str], tuple[tuple[Any, Any], Any]] = {}
+    problems: list[Problem] = []
     for name, entry in answers.items():
         if isinstance(name, str) and name in rows:
             allowed = QUANTITIES
@@ -199,7 +266,6 @@ def check_report(report: Report, answers: Any, source: str = "<answers>") -> Che
                                     got=_kind(entry)))
             continue
         for quantity, raw in entry.items():
-            where = f"{name}: {quantity}"
             if quantity not in allowed:
                 problems.append(Problem(f"unknown field {show(quantity)}"
                                         + did_you_mean(str(quantity), allowed),
@@ -207,22 +273,13 @@ def check_report(report: Report, answers: Any, source: str = "<answers>") -> Che
                                         expected="one of " + ", ".join(allowed)))
                 continue
             try:
-                parsed = None if raw is None else (
+                parsed: Any = None if raw is None else (
                     parse_shape(raw) if quantity == "output_shape" else parse_count(raw))
             except BadAnswer as err:
-                problems.append(Problem(err.message, position_of(entry, quantity), where,
-                                        expected=err.expected))
-                continue
-            wanted[(name, quantity)] = (raw, parsed)
-    if problems:
-        raise AnswersError(problems)
-    order = {name: i for i, name in enumerate(rows)}
-    keys = sorted(wanted, key=lambda k: (order.get(k[0], len(order)),
-                                         QUANTITIES.index(k[1])))
-    marks = [_mark(report, explanation, name, quantity, *wanted[(name, quantity)])
-             for name, quantity in keys]
-    titles = {item.name: item.working.title for item in explanation.layers}
-    return CheckResult(report.name, report.batch, source, marks, titles, report.convention)
+                where = position_of(entry, quantity) or Position(source)
+                parsed = BadAnswer(f"at {where}: {err.message}", err.expected)
+            found[(name, quantity)] = ((raw, position_of(entry, quantity)), parsed)
+    return found, problems
 
 
 def _kind(value: Any) -> str:
@@ -247,6 +304,10 @@ def _mark(report: Report, explanation: Explanation, name: str, quantity: str, ra
         working = explanation.layer(name).lines(quantity)
     if parsed is None:
         return Mark(name, quantity, expected, None, raw, False, note="no answer given",
+                    working=working)
+    if isinstance(parsed, BadAnswer):
+        reason = parsed.message + (f" (expected {parsed.expected})" if parsed.expected else "")
+        return Mark(name, quantity, expected, None, raw, False, note=f"unreadable {reason}",
                     working=working)
     if isinstance(parsed, ShapeAnswer):
         got, reading, note = read_shape(parsed, expected)
