@@ -324,18 +324,20 @@ def test_a_key_makes_every_question_count(tmp_path):
     quiz = tmp_path / "quiz"
     assert runner().invoke(main, ["quiz", "--seed", "3", "--count", "4", "--out", str(quiz)]
                            ).exit_code == 0
-    key = load_answers(quiz / "key.yaml")
+    key = load_answers(quiz / "teacher" / "key.yaml")
     questions = sum(len(fields) for fields in key.values())
     first, fields = next(iter(key.items()))
     field_name, value = next(iter(fields.items()))
     plain = list(value) if isinstance(value, list) else value
     one = answers_file(tmp_path, yaml.safe_dump({first: {field_name: plain}}))
-    alone = run("check", str(quiz / "quiz.yaml"), one)
+    network = str(quiz / "teacher" / "network.yaml")
+    alone = run("check", network, one)
     assert alone.stdout.splitlines()[-1] == "Score: 1/1 — all correct"
-    keyed = run("check", str(quiz / "quiz.yaml"), one, "--key", str(quiz / "key.yaml"))
+    keyed = run("check", network, one, "--key", str(quiz / "teacher" / "key.yaml"))
     assert keyed.exit_code == 1
     assert keyed.stdout.splitlines()[-1].startswith(
-        f"Score: 1/{questions} (the questions of {quiz / 'key.yaml'}) — {questions - 1} wrong")
+        f"Score: 1/{questions} (the questions of {quiz / 'teacher' / 'key.yaml'}) — "
+        f"{questions - 1} wrong")
     assert keyed.stdout.count("no answer given") == questions - 1
 
 

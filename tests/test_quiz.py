@@ -79,18 +79,23 @@ def test_quiz_command_seed_7_advanced_round_trips_through_check(tmp_path):
                                 str(tmp_path / "q")])
     assert made.exit_code == 0, made.output
     assert "seed 7" in made.output
-    quiz, key = tmp_path / "q" / "quiz.yaml", tmp_path / "q" / "key.yaml"
+    quiz = tmp_path / "q" / "teacher" / "network.yaml"
+    key = tmp_path / "q" / "teacher" / "key.yaml"
     assert quiz.read_text() == make_quiz(7, 5, "advanced").network_text
-    checked = cli.invoke(main, ["check", str(quiz), str(key)])
+    checked = cli.invoke(main, ["check", str(quiz), str(key), "--key", str(key)])
     assert checked.exit_code == 0, checked.output
-    assert "Score: 20/20 — all correct" in checked.output
+    assert "Score: 20/20" in checked.output and "all correct" in checked.output
+    blank = cli.invoke(main, ["check", str(quiz), str(tmp_path / "q" / "answers.yaml"),
+                              "--key", str(key)])
+    assert blank.exit_code == 1 and blank.output.count("no answer given") == 20
 
 
 def test_quiz_without_a_seed_prints_the_seed_it_used(tmp_path):
     made = runner().invoke(main, ["quiz", "--out", str(tmp_path)])
     assert made.exit_code == 0, made.output
     seed = int(made.output.split("seed ")[1].split(",")[0])
-    assert (tmp_path / "quiz.yaml").read_text() == make_quiz(seed, 5, "basic").network_text
+    assert (tmp_path / "teacher" / "network.yaml").read_text() == make_quiz(
+        seed, 5, "basic").network_text
 
 
 @pytest.mark.parametrize("args, message", [
@@ -111,3 +116,30 @@ def test_quiz_into_a_file_path_exits_2(tmp_path):
     result = runner().invoke(main, ["quiz", "--seed", "1", "--out", str(blocker)])
     assert result.exit_code == 2
     assert result.output.startswith(f"{blocker}:1:1: cannot write the quiz")
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_students_sheet_is_not_a_network_but_says_everything(tmp_path, seed):
+    quiz = make_quiz(seed, 6, "advanced")
+    paths = quiz.write(tmp_path)
+    sheet, page = paths["sheet"].read_text(), paths["printable"].read_text()
+    report = cnncalc.analyze(quiz.network())
+    for row, entry in zip(report.layers, quiz.network().layers):
+        assert f"`{row.name}` | {row.type} |" in sheet
+        for key in entry.args:
+            assert f"{key}=" in sheet and f"{key}=" in page
+    refused = runner().invoke(main, ["summary", str(paths["sheet"])])
+    assert refused.exit_code == 2    # summary cannot answer the sheet
+    parser = _Cells()
+    parser.feed(page)
+    assert parser.rows == len(report.layers) + 1 and parser.boxes == 4 * len(report.layers)
+
+
+class _Cells(__import__("html.parser").parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.rows = self.boxes = 0
+
+    def handle_starttag(self, tag, attrs):
+        self.rows += tag == "tr"
+        self.boxes += tag == "td" and ("class", "box") in attrs

@@ -103,9 +103,12 @@ def check(file: str, answers: str, input_shape, batch: int, convention: str, fmt
               show_default=True, help="advanced adds groups, dilation, transposed "
               "convolutions and ceil_mode pooling.")
 @click.option("--out", "out", required=True, metavar="DIR",
-              help="Where to write quiz.yaml and key.yaml (created if need be).")
+              help="Where to write the sheet (quiz.md, quiz.html, answers.yaml) and the "
+                   "teacher's network and key (teacher/) (created if need be).")
 def quiz(seed: int | None, count: int, level: str, out: str) -> None:
-    """Write a random exercise network DIR/quiz.yaml and its answer key DIR/key.yaml."""
+    """Write a random exercise: a question sheet for the students (DIR/quiz.md, DIR/quiz.html
+    and DIR/answers.yaml to fill in) and, for the teacher, the network and its key
+    (DIR/teacher/network.yaml, DIR/teacher/key.yaml)."""
     import random
     from pathlib import Path
 
@@ -122,5 +125,7 @@ def quiz(seed: int | None, count: int, level: str, out: str) -> None:
     except OSError as err:
         fail(NetworkError([Problem(f"cannot write the quiz: {err.strerror or err}",
                                    Position(str(Path(out))))]))
-    click.echo(f"wrote {paths[0]} ({count} layers, seed {seed}, {level}) and {paths[1]}")
-    click.echo(f"check answers with: cnncalc check {paths[0]} ANSWERS")
+    click.echo(f"wrote {paths['sheet']}, {paths['printable']} and {paths['answers']} for the "
+               f"students ({count} layers, seed {seed}, {level}), and {paths['network']} and "
+               f"{paths['key']} for the teacher")
+    click.echo(f"grade with: cnncalc check {paths['network']} ANSWERS --key {paths['key']}")

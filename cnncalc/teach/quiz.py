@@ -1,4 +1,9 @@
-"""``quiz``: random exercises — a network file to work through and its answer key.
+"""``quiz``: random exercises — a question sheet for students, the network and key for the teacher.
+
+The sheet (``quiz.md``, and ``quiz.html`` to print) describes the layers in words and a table;
+it is not a network file, so ``cnncalc summary`` cannot answer it. The teacher's files
+(``teacher/network.yaml``, ``teacher/key.yaml``) grade the answers: ``cnncalc check
+teacher/network.yaml answers.yaml --key teacher/key.yaml``.
 
 Reproducible: the same seed, count and level give the same files, byte for byte. Every layer
 is drawn, then kept only if the network with it still analyses cleanly (so the exercise is
@@ -8,6 +13,7 @@ always a valid network) and its sizes stay readable. The key comes from the same
 
 from __future__ import annotations
 
+import html
 import random
 import textwrap
 from dataclasses import dataclass
@@ -48,14 +54,100 @@ class Quiz:
     def key(self) -> Any:
         return load_yaml(self.key_text, "key.yaml")
 
-    def write(self, directory: str | Path) -> tuple[Path, Path]:
-        """Write ``quiz.yaml`` and ``key.yaml`` into ``directory`` (created if need be)."""
+    @property
+    def name(self) -> str:
+        return f"quiz-{self.seed}-{self.level}"
+
+    def write(self, directory: str | Path) -> dict[str, Path]:
+        """Write the students' sheet (``quiz.md``, ``quiz.html``, an ``answers.yaml`` to fill
+        in) and the teacher's ``teacher/network.yaml`` and ``teacher/key.yaml`` into
+        ``directory`` (created if need be); their paths by role."""
         directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        quiz, key = directory / "quiz.yaml", directory / "key.yaml"
-        quiz.write_text(self.network_text, encoding="utf-8")
-        key.write_text(self.key_text, encoding="utf-8")
-        return quiz, key
+        (directory / "teacher").mkdir(parents=True, exist_ok=True)
+        paths = {"sheet": directory / "quiz.md", "printable": directory / "quiz.html",
+                 "answers": directory / "answers.yaml",
+                 "network": directory / "teacher" / "network.yaml",
+                 "key": directory / "teacher" / "key.yaml"}
+        texts = {"sheet": self.sheet(), "printable": self.printable(),
+                 "answers": self.answers_template(), "network": self.network_text,
+                 "key": self.key_text}
+        for role, path in paths.items():
+            path.write_text(texts[role], encoding="utf-8")
+        return paths
+
+    def _layers(self) -> list[tuple[str, str, str]]:
+        """``(name, type, arguments)`` of each layer, as the sheet lists them."""
+        report = analyze(self.network())
+        entries = self.network().layers
+        return [(row.name, row.type, _arguments(entry.args))
+                for row, entry in zip(report.layers, entries)]
+
+    def _task(self) -> str:
+        rules = convention(DEFAULT)
+        return (f"For every layer, work out its output shape (batch excluded), its parameters, "
+                f"its MACs ({rules.macs_are}) and its FLOPs ({rules.flops_are}). Each layer "
+                "takes the previous layer's output.")
+
+    def sheet(self) -> str:
+        """The question sheet in Markdown."""
+        sample = self.network().input
+        lines = [f"# {self.name}", "", f"_{_command(self.seed, self.count, self.level)}_", "",
+                 f"The input is one sample of shape {_shape(sample)} (channels first: "
+                 f"{_dims_named(len(sample))}); the batch is 1.", "",
+                 "| # | Layer | Type | Arguments |", "|---|---|---|---|"]
+        lines += [f"| {i} | `{name}` | {kind} | {args or '—'} |"
+                  for i, (name, kind, args) in enumerate(self._layers(), 1)]
+        lines += ["", self._task(), "",
+                  "Write your answers in `answers.yaml` (every question is there, blank): a "
+                  "shape as a list `[C, H, W]` or the textbook `HxWxC` (`32x32x10`), counts "
+                  "as whole numbers (`117,600` or `117600 MACs`).", ""]
+        return "\n".join(lines)
+
+    def printable(self) -> str:
+        """The question sheet as a page to print, with a box for every answer."""
+        sample = self.network().input
+        rows = "".join(
+            f"<tr><td>{i}</td><td><code>{html.escape(name)}</code></td>"
+            f"<td>{html.escape(kind)}</td><td>{html.escape(args) or '—'}</td>"
+            + "<td class=box></td>" * 4 + "</tr>"
+            for i, (name, kind, args) in enumerate(self._layers(), 1))
+        return (
+            "<!doctype html><html lang=en><meta charset=utf-8>"
+            f"<title>{html.escape(self.name)}</title><style>"
+            "body{font:14px/1.4 system-ui,sans-serif;margin:2em}"
+            "table{border-collapse:collapse;width:100%}"
+            "td,th{border:1px solid #999;padding:.4em .6em;text-align:left}"
+            "td.box{min-width:7em;height:2.2em}th{background:#eee}"
+            "@media print{body{margin:0}}</style>"
+            f"<h1>{html.escape(self.name)}</h1>"
+            f"<p><em>{html.escape(_command(self.seed, self.count, self.level))}</em></p>"
+            f"<p>The input is one sample of shape {html.escape(_shape(sample))} (channels "
+            f"first: {html.escape(_dims_named(len(sample)))}); the batch is 1.</p>"
+            f"<p>{html.escape(self._task())}</p>"
+            "<table><tr><th>#</th><th>Layer</th><th>Type</th><th>Arguments</th>"
+            "<th>Output shape</th><th>Params</th><th>MACs</th><th>FLOPs</th></tr>"
+            f"{rows}</table></html>\n")
+
+    def answers_template(self) -> str:
+        """``answers.yaml`` with every question of the key and no answer yet."""
+        lines = [f"# Answers to {self.name}: fill in every field, then hand it in.",
+                 "# A shape as a list [C, H, W] or the textbook HxWxC (32x32x10)."]
+        for name, _, _ in self._layers():
+            lines += [f"{name}:", "  output_shape:", "  params:", "  macs:", "  flops:"]
+        return "\n".join(lines) + "\n"
+
+
+def _arguments(args: dict[str, Any]) -> str:
+    """``kernel_size=3, stride=2`` as torch's constructors take them."""
+    return ", ".join(f"{k}={_flow_value(v)}" for k, v in args.items())
+
+
+def _shape(dims) -> str:
+    return "[" + ", ".join(str(n) for n in dims) + "]"
+
+
+def _dims_named(rank: int) -> str:
+    return {1: "F", 2: "C × L", 3: "C × H × W", 4: "C × D × H × W"}.get(rank, "")
 
 
 def make_quiz(seed: int, count: int = 5, level: str = "basic") -> Quiz:
@@ -243,6 +335,14 @@ _MAKERS = dict(zip(FEATURES, _ADVANCED))
 
 # -- the files --------------------------------------------------------------------------------
 
+def _flow_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_flow_value(x) for x in v) + "]"
+    return str(v)
+
+
 def _flow(args: dict[str, Any]) -> str:
     def value(v: Any) -> str:
         if isinstance(v, bool):
@@ -260,16 +360,13 @@ def _command(seed: int, count: int, level: str) -> str:
 def _network_text(name: str, sample, layers: list[Layer], seed: int, count: int,
                   level: str) -> str:
     rules = convention(DEFAULT)  # the key's convention, in its own words
-    task = (f"For every layer, work out its output shape (batch excluded), its parameters and "
-            f"its MACs ({rules.macs_are}; FLOPs = {rules.flops_are}). Layers are named as "
-            f"cnncalc names them: the type in lower case and a counter (conv2d_1, conv2d_2, "
-            f"maxpool2d_1, ...). Answer in a YAML file such as")
+    task = (f"The network of a cnncalc quiz, for the teacher: keep it from the students "
+            f"(cnncalc summary would give them the answers; MACs are {rules.macs_are}). "
+            f"The students get quiz.md or quiz.html. Grade an answers file with")
     lines = [
-        f"# A cnncalc quiz ({_command(seed, count, level)}).",
+        f"# {_command(seed, count, level)}",
         *textwrap.wrap(task, 90, initial_indent="# ", subsequent_indent="# "),
-        "#   conv2d_1: {output_shape: HxWxC, params: ..., macs: ..., flops: ...}",
-        "# (a shape as the textbook HxWxC, or as a list [C, H, W]), then check it:",
-        "#   cnncalc check quiz.yaml answers.yaml",
+        "#   cnncalc check teacher/network.yaml answers.yaml --key teacher/key.yaml",
         f"name: {name}",
         f"input: [{', '.join(str(n) for n in sample)}]",
         "layers:",
@@ -280,9 +377,9 @@ def _network_text(name: str, sample, layers: list[Layer], seed: int, count: int,
 
 
 def _key_text(report: Report, seed: int, count: int, level: str) -> str:
-    lines = [f"# The answers to quiz.yaml ({_command(seed, count, level)}).",
-             "# Shapes are channels first, batch excluded. cnncalc explain quiz.yaml shows the "
-             "working."]
+    lines = [f"# The key to the quiz ({_command(seed, count, level)}): its questions and answers.",
+             "# Shapes are channels first, batch excluded. cnncalc explain teacher/network.yaml "
+             "shows the working."]
     for row in report.layers:
         lines += [f"{row.name}:",
                   f"  output_shape: [{', '.join(str(n) for n in row.output_shape[1:])}]",
