@@ -168,3 +168,20 @@ def load_network(file: str):
     import cnncalc
 
     return cnncalc.load(file)
+
+
+def _language(value):
+    from cnncalc.errors import UsageError
+    from cnncalc.i18n import check_language, default_language
+
+    try:
+        return default_language() if value is None else check_language(value)
+    except UsageError as err:
+        raise click.UsageError(str(err)) from None
+
+
+lang_option = click.option(
+    "--lang", "lang", type=click.Choice(("en", "zh")), default=None,
+    callback=lambda ctx, param, value: _language(value),
+    help="Language of the headings and messages: en or zh (default: $CNNCALC_LANG, else the "
+         "locale, else en). The numbers are the same in every language.")

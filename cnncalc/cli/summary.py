@@ -6,7 +6,7 @@ import click
 
 from cnncalc.cli import main
 from cnncalc.cli.common import (UsingType, batch_option, convention_option, fail,
-                                input_option, load_network)
+                                input_option, lang_option, load_network)
 from cnncalc import views
 from cnncalc.errors import CnncalcError
 from cnncalc.views import RANKS
@@ -69,9 +69,10 @@ def _columns(text):
               show_default=True, help="What --top and --by rank by.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
               help="Output format.")
+@lang_option
 def summary(file: str, input_shape, batch: int, convention: str, dtype: str, optimizer: str,
             fit_size: tuple[str, int] | None, columns: list[str], depth: int, by: str | None,
-            top: int | None, rank: str, fmt: str) -> None:
+            top: int | None, rank: str, fmt: str, lang: str) -> None:
     """Per-layer output shapes, parameters, MACs, FLOPs and memory of the network in FILE."""
     from cnncalc.report import analyze
 
@@ -108,6 +109,9 @@ def summary(file: str, input_shape, batch: int, convention: str, dtype: str, opt
         return
     if shown is not report:   # where the cost is: the shares of the totals
         columns = list(dict.fromkeys(["%params", "%macs", *columns]))
-    click.echo(shown.table(columns) if fmt == "table" else shown.markdown(columns))
+    from cnncalc.i18n import use
+
+    with use(lang):
+        click.echo(shown.table(columns) if fmt == "table" else shown.markdown(columns))
     if fit is not None:
         click.echo(fit_line(fit_size[0], fit, report))

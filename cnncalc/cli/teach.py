@@ -9,7 +9,7 @@ import click
 
 from cnncalc.cli import main
 from cnncalc.cli.common import (PositiveIntType, batch_option, convention_option, fail,
-                                input_option, load_network)
+                                input_option, lang_option, load_network)
 from cnncalc.errors import CnncalcError
 
 
@@ -53,8 +53,9 @@ def explain(file: str, layers: tuple[str, ...], input_shape, batch: int,
               help="text marks each field ✓ or ✗ with the working; json (schema "
                    "cnncalc-check/1) is for autograders; gradescope writes Gradescope's "
                    "results.json.")
+@lang_option
 def check(file: str, answers: str, input_shape, batch: int, convention: str, fmt: str,
-          key: str | None) -> None:
+          key: str | None, lang: str) -> None:
     """Mark the answers in ANSWERS against the network in FILE, field by field.
 
     ANSWERS is a YAML mapping from layer name to any of output_shape, params, macs, flops
@@ -66,9 +67,17 @@ def check(file: str, answers: str, input_shape, batch: int, convention: str, fmt
     answer is right, 1 when any is wrong, 2 when the files cannot be graded (with --format json
     or gradescope, JSON is written on stdout in every case).
     """
+    from cnncalc.i18n import use
     from cnncalc.teach import check as run_check, load_answers
     from cnncalc.teach.check import error_dict
 
+    with use(lang):
+        _check(file, answers, input_shape, batch, convention, fmt, key, run_check,
+               load_answers, error_dict)
+
+
+def _check(file, answers, input_shape, batch, convention, fmt, key, run_check, load_answers,
+           error_dict) -> None:
     try:
         network = load_network(file)
         result = run_check(network, load_answers(answers), batch=batch, input=input_shape,

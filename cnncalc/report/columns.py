@@ -19,6 +19,7 @@ from fractions import Fraction
 from cnncalc.analysis import Report, Row
 from cnncalc.counting import convention
 from cnncalc.errors import UsageError, did_you_mean
+from cnncalc.i18n import _
 from cnncalc.memory import DTYPES
 from cnncalc.receptive import ReceptiveField
 from cnncalc.report.units import binary_size, exact, exact_and_si, shape
@@ -126,7 +127,8 @@ def _params(count: Callable[[Report], int], at: bool = False) -> Callable[[Repor
     def text(report: Report) -> str:
         n, dtype = count(report), report.memory.dtype
         size = binary_size(n * DTYPES[dtype])
-        return f"{exact(n)} ({size} at {dtype})" if at else f"{exact(n)} ({size})"
+        return (_("{count} ({size} at {dtype})").format(count=exact(n), size=size, dtype=dtype)
+                if at else f"{exact(n)} ({size})")
     return text
 
 
@@ -192,16 +194,20 @@ def check_columns(names: Sequence[str]) -> None:
 
 def _rows(report: Report) -> str:
     view = report.view
-    what = {"depth": f"the blocks at depth {view.depth} and the layers outside them",
-            "type": "one row per layer type"}.get(view.kind, "layers")
+    what = {"depth": _("the blocks at depth {depth} and the layers outside them").format(
+                depth=view.depth),
+            "type": _("one row per layer type")}.get(view.kind, _("layers"))
     if not view.top:
-        return f"{what}: {view.rows:,} rows for {view.layers:,} layers (they add up to the totals)"
+        return _("{what}: {rows} rows for {layers} layers (they add up to the totals)").format(
+            what=what, rows=f"{view.rows:,}", layers=f"{view.layers:,}")
     shown, totals = view.shown, report.totals
-    name = {"macs": "MACs", "flops": "FLOPs", "params": "params", "saved_bytes": "saved bytes",
-            "output_bytes": "output bytes", "buffers": "buffers"}[view.by]
-    return (f"{what}: the {len(report.layers):,} of {view.rows:,} rows with the most {name} "
-            f"({view.layers:,} layers), with {share(shown.macs, totals.macs)} of the MACs and "
-            f"{share(shown.params, totals.params)} of the params")
+    name = _({"macs": "MACs", "flops": "FLOPs", "params": "params", "saved_bytes": "saved bytes",
+              "output_bytes": "output bytes", "buffers": "buffers"}[view.by])
+    return _("{what}: the {shown} of {rows} rows with the most {name} ({layers} layers), with "
+             "{macs} of the MACs and {params} of the params").format(
+        what=what, shown=f"{len(report.layers):,}", rows=f"{view.rows:,}", name=name,
+        layers=f"{view.layers:,}", macs=share(shown.macs, totals.macs),
+        params=share(shown.params, totals.params))
 
 
 #: the footer, in the order shown
@@ -220,10 +226,12 @@ FOOTER: list[Total] = [
     Total("Activation peak (inference)", lambda r: _memory(r, "activation_peak_bytes")),
     Total("Saved for backward", lambda r: _memory(r, "saved_bytes")),
     Total("Inference memory", lambda r: _memory(r, "inference_bytes")),
-    Total("Training memory", lambda r: (
-        f"{binary_size(r.memory.training.total_bytes)} (params + buffers + gradients "
-        f"{binary_size(r.memory.training.gradients_bytes)} + {r.memory.training.optimizer} "
-        f"state {binary_size(r.memory.training.optimizer_state_bytes)} + saved)")),
+    Total("Training memory", lambda r: _(
+        "{total} (params + buffers + gradients {gradients} + {optimizer} state {state} + saved)"
+    ).format(total=binary_size(r.memory.training.total_bytes),
+             gradients=binary_size(r.memory.training.gradients_bytes),
+             optimizer=r.memory.training.optimizer,
+             state=binary_size(r.memory.training.optimizer_state_bytes))),
     Total("torchinfo 1.8.0 Input size (MB)", _megabytes("input_bytes"), _torchinfo),
     Total("torchinfo 1.8.0 Forward/backward pass size (MB)",
           _megabytes("forward_backward_bytes"), _torchinfo),
@@ -233,8 +241,8 @@ FOOTER: list[Total] = [
 
 
 def footer(report: Report) -> list[tuple[str, str]]:
-    """``(label, text)`` of each footer line of this report."""
-    return [(total.label, total.text(report)) for total in FOOTER if total.shown(report)]
+    """``(label, text)`` of each footer line of this report, in the current language."""
+    return [(_(total.label), total.text(report)) for total in FOOTER if total.shown(report)]
 
 
 def _memory(report: Report, key: str) -> str:
@@ -266,8 +274,9 @@ def fit_line(size: str, fit: Any, report: Report) -> str:
 
 
 def title(report: Report) -> str:
-    dims = ", ".join(f"{name} {shape(s)}" for name, s in report.inputs.items())
-    return f'Model: "{report.name}"   ({dims}, batch {report.batch})'
+    dims = ", ".join(f"{_(name)} {shape(s)}" for name, s in report.inputs.items())
+    return _('Model: "{name}"   ({inputs}, batch {batch})').format(
+        name=report.name, inputs=dims, batch=report.batch)
 
 
 def convention_line(report: Report) -> str:
@@ -279,9 +288,9 @@ def human_cells(report: Report, extra: Sequence[str] = ()
                 ) -> tuple[list[str], list[list[str]], list[str]]:
     """Headings, rows of cells and alignments of the table and markdown renderings."""
     columns = human(report, extra)
-    headings = [c.heading for c in columns]
+    headings = [_(c.heading) for c in columns]
     if report.view.kind == "type":
-        headings[0] = "Layer type"
+        headings[0] = _("Layer type")
     return (headings,
             [[c.cell(row, report) for c in columns] for row in report.layers],
             [c.align for c in columns])

@@ -7,6 +7,7 @@ from typing import Sequence
 from tabulate import tabulate
 
 from cnncalc.analysis import Report
+from cnncalc.i18n import _
 from cnncalc.report.columns import convention_line, footer, human_cells, title
 
 
@@ -16,6 +17,6 @@ def render_markdown(report: Report, columns: Sequence[str] = ()) -> str:
                     colalign=align)
     lines = [f"**{title(report)}**", "", grid, ""]
     lines += [f"- **{label}:** {text}" for label, text in footer(report)]
-    lines.append(f"- **Counting convention:** {convention_line(report)}")
-    lines += [f"- **Note:** {note.message}" for note in report.notes]
+    lines.append(f"- **{_('Counting convention')}:** {convention_line(report)}")
+    lines += [f"- **{_('Note')}:** {note.message}" for note in report.notes]
     return "\n".join(lines)

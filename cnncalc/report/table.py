@@ -8,6 +8,7 @@ from tabulate import tabulate
 from wcwidth import wcswidth
 
 from cnncalc.analysis import Report
+from cnncalc.i18n import _
 from cnncalc.report.columns import convention_line, footer, human_cells, title
 
 
@@ -22,8 +23,8 @@ def render_table(report: Report, columns: Sequence[str] = ()) -> str:
     out.append("═" * width)
     out += [f"{label}: {text}" for label, text in footer(report)]
     out.append("─" * width)
-    out.append(f"Counting convention: {convention_line(report)}")
-    out += [f"Note: {note.message}" for note in report.notes]
+    out.append(f"{_('Counting convention')}: {convention_line(report)}")
+    out += [f"{_('Note')}: {note.message}" for note in report.notes]
     return "\n".join(out)
 
 

@@ -18,6 +18,7 @@ from typing import Any, Iterable
 from cnncalc.analysis import Report, analyze
 from cnncalc.counting import DEFAULT
 from cnncalc.errors import NetworkError, Position, Problem, did_you_mean, show
+from cnncalc.i18n import _
 from cnncalc.report.json import dumps
 from cnncalc.safeyaml import load_yaml, position_of, read_text
 from cnncalc.spec import Network
@@ -125,8 +126,10 @@ class CheckResult:
         return dumps(self.to_dict(), spread_strings=True)
 
     def text(self) -> str:
-        counted = "" if self.convention == DEFAULT else f", {self.convention} convention"
-        out = [f"{self.source}: answers for {self.network} (batch {self.batch}{counted})"]
+        counted = "" if self.convention == DEFAULT else _(", {name} convention").format(
+            name=self.convention)
+        out = [_("{source}: answers for {network} (batch {batch}{convention})").format(
+            source=self.source, network=self.network, batch=self.batch, convention=counted)]
         layer = None
         for mark in self.marks:
             if mark.layer != layer:
@@ -135,35 +138,45 @@ class CheckResult:
                 out += ["", f"{layer} ({kind})" if kind else layer]
             out += _mark_lines(mark)
         if self.not_graded:
-            out += ["", "Not graded:"] + [f"  {problem}" for problem in self.not_graded]
-        wrong = [f"{m.layer} {m.field}" for m in self.marks if not m.correct]
-        verdict = "all correct" if not wrong else f"{len(wrong)} wrong: {', '.join(wrong)}"
-        of = f" (the questions of {self.key})" if self.key else ""
-        out += ["", f"Score: {self.score}/{self.total}{of} — {verdict}"]
+            out += ["", _("Not graded:")] + [f"  {problem}" for problem in self.not_graded]
+        wrong = [f"{m.layer} {_(m.field)}" for m in self.marks if not m.correct]
+        verdict = _("all correct") if not wrong else _("{count} wrong: {fields}").format(
+            count=len(wrong), fields=", ".join(wrong))
+        of = _(" (the questions of {key})").format(key=self.key) if self.key else ""
+        out += ["", _("Score: {score}/{total}{of} — {verdict}").format(
+            score=self.score, total=self.total, of=of, verdict=verdict)]
         return "\n".join(out)
 
 
 def _mark_lines(mark: Mark) -> list[str]:
     written = _written(mark.answer)
-    head = f"  {'✓' if mark.correct else '✗'} {mark.field:<12} {written}"
+    label = _(mark.field)
+    head = f"  {'✓' if mark.correct else '✗'} {label}{' ' * max(1, 13 - _width(label))}{written}"
     if mark.reading and mark.got is not None and mark.field == "output_shape":
-        head += f" → {shape(mark.got)}  (read as {mark.reading})"
+        head += " → " + _("{shape}  (read as {reading})").format(shape=shape(mark.got),
+                                                               reading=_(mark.reading))
     lines = [head]
     if not mark.correct:
         expected = shape(mark.expected) if isinstance(mark.expected, tuple) else \
             num(mark.expected)
         also = f" = {mark.expected_written}" if mark.expected_written else ""
-        lines.append(f"      expected {expected}{also}")
+        lines.append("      " + _("expected {value}").format(value=expected + also))
     if mark.note:
-        lines.append(f"      {mark.note}")
+        lines.append(f"      {_(mark.note)}")
     if not mark.correct:
         lines += [f"      {line}" for line in mark.working]
     return lines
 
 
+def _width(text: str) -> int:
+    from wcwidth import wcswidth
+
+    return max(wcswidth(text), len(text))
+
+
 def _written(answer: Any) -> str:
     if answer is None:
-        return "(no answer)"
+        return _("(no answer)")
     if isinstance(answer, bool):
         return show(answer)
     if isinstance(answer, int):
@@ -307,7 +320,8 @@ def _mark(report: Report, explanation: Explanation, name: str, quantity: str, ra
                     working=working)
     if isinstance(parsed, BadAnswer):
         reason = parsed.message + (f" (expected {parsed.expected})" if parsed.expected else "")
-        return Mark(name, quantity, expected, None, raw, False, note=f"unreadable {reason}",
+        return Mark(name, quantity, expected, None, raw, False,
+                    note=_("unreadable {reason}").format(reason=reason),
                     working=working)
     if isinstance(parsed, ShapeAnswer):
         got, reading, note = read_shape(parsed, expected)
