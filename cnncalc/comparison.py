@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from cnncalc import counting
 from cnncalc.analysis import Note, Report, Totals, every_convention
 from cnncalc.counting import Convention
-from cnncalc.counting.terms import Number, T
+from cnncalc.terms import Number, T
 
 
 @dataclass(frozen=True)

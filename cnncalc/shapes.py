@@ -1,6 +1,8 @@
 """The textbook formulas, as pure functions of integers.
 
-Every function returns an exact ``int`` and raises :class:`~cnncalc.errors.LayerError`, with the
+Each formula is written once, over ints or :class:`~cnncalc.terms.T` numbers: the layers call
+it with ints, ``explain`` with numbers that record the working (``floor((H_in + 2P − …``).
+Every function returns an exact ``int`` (a ``T`` for ``T`` arguments) and raises :class:`~cnncalc.errors.LayerError`, with the
 working shown, when PyTorch would reject the arguments.
 
 >>> conv_output_size(32, kernel_size=5, stride=1, padding=2)
@@ -15,6 +17,8 @@ from math import prod
 from typing import Sequence
 
 from cnncalc.errors import LayerError
+from cnncalc.i18n import _
+from cnncalc.terms import Number, T, ceil_div, floor_div, product, term
 
 
 def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding: int = 0,
@@ -37,7 +41,8 @@ def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding: int 
     cnncalc.errors.LayerError: output size floor((5 + 2·0 − 1·(7−1) − 1)/1) + 1 = −1 < 1: the kernel (7) is larger than the padded input (5)
     """
     right = padding if padding_right is None else padding_right
-    out = (size + padding + right - dilation * (kernel_size - 1) - 1) // stride + 1
+    pads = term(2 * padding) if padding_right is None else padding + right
+    out = floor_div(size + pads - term(dilation * (kernel_size - 1)) - 1, stride) + 1
     if out < 1:
         pads = f"2·{padding}" if right == padding else f"{padding} + {right}"
         effective = dilation * (kernel_size - 1) + 1
@@ -66,7 +71,8 @@ def conv_transpose_output_size(size: int, kernel_size: int, stride: int = 1, pad
         raise LayerError("output_padding must be smaller than either stride or dilation",
                          expected=f"< {max(stride, dilation)}", got=output_padding,
                          field="output_padding")
-    out = (size - 1) * stride - 2 * padding + dilation * (kernel_size - 1) + output_padding + 1
+    out = ((size - 1) * stride - term(2 * padding) + term(dilation * (kernel_size - 1))
+           + output_padding + 1)
     if out < 1:
         raise LayerError(
             f"output {dim} ({size}−1)·{stride} − 2·{padding} + {dilation}·({kernel_size}−1) +"
@@ -76,12 +82,14 @@ def conv_transpose_output_size(size: int, kernel_size: int, stride: int = 1, pad
 
 
 def pool_output_size(size: int, kernel_size: int, stride: int | None = None, padding: int = 0,
-                     dilation: int = 1, ceil_mode: bool = False, *, dim: str = "size") -> int:
+                     dilation: int | None = 1, ceil_mode: bool = False, *,
+                     dim: str = "size") -> int:
     """Output length of max or average pooling along one dimension, as PyTorch computes it.
 
     ``floor or ceil((W + 2P - D(K-1) - 1) / S) + 1``; with ``ceil_mode`` the last window must
     start inside the input or the left padding, else it is dropped. ``stride`` defaults to the
-    kernel size. PyTorch also demands ``P <= K / 2``.
+    kernel size; ``dilation=None`` is average pooling's ``(W + 2P − K) / S``. PyTorch also
+    demands ``P <= K / 2``.
 
     >>> pool_output_size(112, kernel_size=3, stride=2, padding=1)
     56
@@ -97,13 +105,20 @@ def pool_output_size(size: int, kernel_size: int, stride: int | None = None, pad
         raise LayerError("pad should be at most half of the kernel size",
                          expected=f"padding ≤ {kernel_size}//2 = {kernel_size // 2}",
                          got=padding, field="padding")
-    numerator = size + 2 * padding - dilation * (kernel_size - 1) - 1
-    if ceil_mode:
-        out = -(-numerator // stride) + 1
-        if (out - 1) * stride >= size + padding:
-            out -= 1  # PyTorch: the last window must start inside the input or left padding
+    if dilation is None:    # average pooling: no dilation in the formula
+        dilation, numerator = 1, size + term(2 * padding) - kernel_size
     else:
-        out = numerator // stride + 1
+        numerator = size + term(2 * padding) - term(dilation * (kernel_size - 1)) - 1
+    if ceil_mode:
+        out = ceil_div(numerator, stride) + 1
+        start = (out - 1) * stride
+        if start >= size + padding:     # PyTorch: the last window must start inside the input
+            out = out - 1 if not isinstance(out, T) else out.ruled(int(out) - 1, _(
+                "last-window rule: window {n} would start at ({n} − 1)·S = {start} ≥ "
+                "{dim}_in + P = {end}, past the input and its left padding, so it is dropped"
+            ).format(n=int(out), start=int(start), dim=dim, end=int(size + padding)))
+    else:
+        out = floor_div(numerator, stride) + 1
     if out < 1:
         effective = dilation * (kernel_size - 1) + 1
         kernel = f"{kernel_size}" if dilation == 1 else f"{kernel_size}, dilated to {effective}"
@@ -129,8 +144,8 @@ def conv_params(in_channels: int, out_channels: int, kernel_size: int | Sequence
     >>> conv_params(12, 12, kernel_size=3, groups=12, bias=False)
     108
     """
-    weights = in_channels // groups * _area(kernel_size, ndim)
-    return (weights + (1 if bias else 0)) * out_channels
+    weights = term(in_channels // groups) * term(_area(kernel_size, ndim), keep=True)
+    return (weights + 1) * out_channels if bias else weights * out_channels
 
 
 def conv_macs(in_channels: int, out_channels: int, kernel_size: int | Sequence[int],
@@ -147,8 +162,8 @@ def conv_macs(in_channels: int, out_channels: int, kernel_size: int | Sequence[i
     768000
     """
     ndim = _ndim(output_size, kernel_size)
-    return (batch * out_channels * _area(output_size, ndim) * (in_channels // groups)
-            * _area(kernel_size, ndim))
+    return product(batch, out_channels, _area(output_size, ndim),
+                   term(in_channels // groups), term(_area(kernel_size, ndim)))
 
 
 def conv_transpose_macs(in_channels: int, out_channels: int, kernel_size: int | Sequence[int],
@@ -163,8 +178,18 @@ def conv_transpose_macs(in_channels: int, out_channels: int, kernel_size: int | 
     2097152
     """
     ndim = _ndim(input_size, kernel_size)
-    return (batch * in_channels * _area(input_size, ndim) * (out_channels // groups)
-            * _area(kernel_size, ndim))
+    return product(batch, in_channels, _area(input_size, ndim),
+                   term(out_channels // groups), term(_area(kernel_size, ndim)))
+
+
+def linear_macs(in_features: int, out_features: int, rows: int = 1) -> int:
+    """Multiply-accumulates of a fully connected layer, bias excluded: ``rows · in · out``,
+    where rows are all the input's positions before its last dim, batch included.
+
+    >>> linear_macs(12000, 12)
+    144000
+    """
+    return product(rows, in_features, out_features)
 
 
 def linear_params(in_features: int, out_features: int, bias: bool = True) -> int:
@@ -173,11 +198,35 @@ def linear_params(in_features: int, out_features: int, bias: bool = True) -> int
     >>> linear_params(12000, 12)
     144012
     """
-    return (in_features + (1 if bias else 0)) * out_features
+    return (in_features + 1) * out_features if bias else in_features * out_features
 
 
-def _area(size: int | Sequence[int], ndim: int) -> int:
-    return size ** ndim if isinstance(size, int) else prod(size)
+def norm_params(size: int, affine: bool = True, bias: bool = True) -> int:
+    """A normalisation's scale (γ) per normalised element, and a shift (β) too unless ``bias``
+    is false: ``2 · C``, ``C`` or 0.
+
+    >>> norm_params(64), norm_params(64, bias=False), norm_params(64, affine=False)
+    (128, 64, 0)
+    """
+    if not affine:
+        return 0
+    return 2 * size if bias else size
+
+
+def running_stats(channels: int, tracked: bool = True) -> int:
+    """BatchNorm's buffers: running mean and variance per channel, and ``num_batches_tracked``:
+    ``2 · C + 1`` when ``track_running_stats``, else 0.
+
+    >>> running_stats(64)
+    129
+    """
+    return 2 * channels + 1 if tracked else 0
+
+
+def _area(size: Number | Sequence[Number], ndim: int) -> Number:
+    if isinstance(size, (int, T)):
+        return size ** ndim if isinstance(size, int) else product(*(size,) * ndim)
+    return product(*size)
 
 
 def _ndim(*sizes: int | Sequence[int]) -> int:
@@ -185,4 +234,5 @@ def _ndim(*sizes: int | Sequence[int]) -> int:
 
 
 def _signed(n: int) -> str:
+    n = int(n)
     return f"−{-n}" if n < 0 else str(n)

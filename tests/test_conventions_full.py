@@ -106,8 +106,8 @@ def test_the_working_of_a_rule_is_its_number():
     layer = cnncalc.Conv2d(3, 6, 5)
     site = Site(layer, ((2, 3, 32, 32),), (2, 6, 28, 28))
     count = convention("torch").count(site)
-    assert count.macs.formula() == "N · Cout · H_out · W_out · Cin/g · Kh · Kw"
-    assert count.macs.numbers() == "2 · 6 · 28 · 28 · 3 · 5 · 5"
+    assert count.macs.formula() == "N · Cout · H_out · W_out · (Cin/g) · Kh·Kw"
+    assert count.macs.numbers() == "2 · 6 · 28 · 28 · 3 · 25"
     assert count.exact() == (2 * 6 * 28 * 28 * 3 * 25, 2 * 2 * 6 * 28 * 28 * 3 * 25)
 
 

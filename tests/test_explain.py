@@ -122,7 +122,7 @@ def test_textbook_two_valid_5x5_convolutions_32_to_28_to_24():
 def test_textbook_fully_connected_12000_to_12():
     net = cnncalc.Network(input=[12000], layers=[{"Linear": {"name": "fc", "out_features": 12}}])
     text = lines_of(net, "fc")
-    assert "params = (in + 1) · out = (12000 + 1) · 12 = 144,012" in text
+    assert "params = (in + 1) · out = (12,000 + 1) · 12 = 144,012" in text
     assert "MACs = in · out = 12,000 · 12 = 144,000" in text
     assert sum(p.numel() for p in torch.nn.Linear(12000, 12).parameters()) == 144012
 
@@ -140,9 +140,9 @@ def test_transposed_convolution_working():
         {"ConvTranspose2d": {"name": "up", "out_channels": 32, "kernel_size": 4, "stride": 2,
                              "padding": 1}}])
     text = lines_of(net, "up")
-    assert "H_out = W_out = (H_in − 1)·S − 2P + d·(K−1) + output_padding + 1 = " \
-           "(8 − 1)·2 − 2 + 3 + 0 + 1 = 16" in text
-    assert "params = Cin · (Cout/g) · Kh·Kw + Cout = 64 · 32 · 4·4 + 32 = 32,800" in text
+    assert "H_out = W_out = (H_in − 1) · S − 2P + d·(K−1) + output_padding + 1 = " \
+           "(8 − 1) · 2 − 2 + 3 + 0 + 1 = 16" in text
+    assert "params = Cout/g · Kh·Kw · Cin + Cout = 32 · 4·4 · 64 + 32 = 32,800" in text
     twin = torch.nn.ConvTranspose2d(64, 32, 4, stride=2, padding=1)
     assert tuple(twin(torch.zeros(1, 64, 8, 8)).shape) == (1, 32, 16, 16)
     assert sum(p.numel() for p in twin.parameters()) == 32800

@@ -340,4 +340,4 @@ def test_three_d_working_keeps_depth_and_dilation_apart():
     assert "D_out = floor((D_in + 2P − d·(K−1) − 1) / S) + 1" in pool
     assert "D_out = floor((D_in + 2P − K) / S) + 1" in explain(net).layer("avg").text()
     up = explain(net).layer("up").text()
-    assert "D_out = H_out = W_out = (D_in − 1)·S − 2P + d·(K−1) + output_padding + 1" in up
+    assert "D_out = H_out = W_out = (D_in − 1) · S − 2P + d·(K−1) + output_padding + 1" in up

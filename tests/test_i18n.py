@@ -58,7 +58,7 @@ def test_a_translation_keeps_the_placeholders(message):
     assert fields(ZH[message]) == fields(message)
 
 
-NUMBERS = re.compile(r"\d[\d,]*(?:\.\d+)?")
+NUMBERS = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 
 
 @pytest.mark.parametrize("args", [["summary", "lenet5"], ["summary", "resnet18", "--depth", "1"],
@@ -107,3 +107,44 @@ def test_the_api_renders_in_the_language_asked_for():
         assert report.table().splitlines()[0].startswith("模型：")
     with i18n.use("en"):
         assert report.table().splitlines()[0].startswith('Model: "LeNet-5"')
+
+
+@pytest.mark.parametrize("args", [["explain", "lenet5"], ["explain", "resnet18", "--layer",
+                                                           "layer2"],
+                                  ["explain", "mobilenet_v2", "--convention", "fvcore",
+                                   "--layer", "inverted_residual_2"],
+                                  ["explain", "inception_v3", "--layer", "Mixed_5b"]])
+def test_explain_in_chinese_shows_the_same_working_and_numbers(args):
+    english = runner().invoke(main, [*args, "--lang", "en"])
+    chinese = runner().invoke(main, [*args, "--lang", "zh"])
+    assert english.exit_code == chinese.exit_code == 0, english.output + chinese.output
+    assert sorted(NUMBERS.findall(chinese.stdout)) == sorted(NUMBERS.findall(english.stdout))
+    formulas = [line.split("  (")[0] for line in english.stdout.splitlines()
+                if line.startswith("  ") and " = " in line
+                and line.strip().startswith(("H_out", "L_out", "params", "MACs", "FLOPs"))]
+    assert formulas and all(line in chinese.stdout for line in formulas)
+    assert "符号" in chinese.stdout and "Symbols" not in chinese.stdout
+
+
+def test_every_conventions_description_and_receptive_stop_has_a_chinese_translation():
+    from cnncalc import counting
+    wanted = {text for c in counting.every() for text in (c.title, c.macs_are, c.flops_are)}
+    assert sorted(m for m in wanted if not ZH.get(m)) == []
+
+
+def test_a_chinese_quiz_asks_the_same_questions_with_the_same_key(tmp_path):
+    english = runner().invoke(main, ["quiz", "--seed", "11", "--out", str(tmp_path / "en")])
+    chinese = runner().invoke(main, ["quiz", "--seed", "11", "--out", str(tmp_path / "zh"),
+                                     "--lang", "zh"])
+    assert english.exit_code == chinese.exit_code == 0
+    assert "已写出学生用的" in chinese.stdout
+    for name in ("answers.yaml", "teacher/key.yaml", "teacher/network.yaml"):
+        ours = [line for line in (tmp_path / "zh" / name).read_text(encoding="utf-8")
+                .splitlines() if not line.startswith("#")]
+        theirs = [line for line in (tmp_path / "en" / name).read_text(encoding="utf-8")
+                  .splitlines() if not line.startswith("#")]
+        assert ours == theirs, name
+    sheet = (tmp_path / "zh" / "quiz.md").read_text(encoding="utf-8")
+    assert "输出尺寸" in sheet and "For every layer" not in sheet
+    page = (tmp_path / "zh" / "quiz.html").read_text(encoding="utf-8")
+    assert "<html lang=zh>" in page and "<th>参数量</th>" in page

@@ -20,8 +20,9 @@ from cnncalc.errors import CnncalcError
 @input_option
 @batch_option
 @convention_option
+@lang_option
 def explain(file: str, layers: tuple[str, ...], input_shape, batch: int,
-            convention: str) -> None:
+            convention: str, lang: str) -> None:
     """Each layer's formulas with the numbers substituted, step by step.
 
     Output sizes, parameters, MACs and FLOPs, with divisions that drop input rows flagged and
@@ -29,14 +30,16 @@ def explain(file: str, layers: tuple[str, ...], input_shape, batch: int,
     --convention, each layer's MACs and FLOPs are that convention's, with its rule and the
     working of its formula.
     """
+    from cnncalc.i18n import use
     from cnncalc.teach import explain as run_explain
 
-    try:
-        explanation = run_explain(load_network(file), batch=batch, input=input_shape,
-                                  layers=layers or None, convention=convention)
-    except CnncalcError as err:
-        fail(err)
-    click.echo(explanation.text())
+    with use(lang):
+        try:
+            explanation = run_explain(load_network(file), batch=batch, input=input_shape,
+                                      layers=layers or None, convention=convention)
+        except CnncalcError as err:
+            fail(err)
+        click.echo(explanation.text())
 
 
 @main.command()
@@ -114,7 +117,8 @@ def _check(file, answers, input_shape, batch, convention, fmt, key, run_check, l
 @click.option("--out", "out", required=True, metavar="DIR",
               help="Where to write the sheet (quiz.md, quiz.html, answers.yaml) and the "
                    "teacher's network and key (teacher/) (created if need be).")
-def quiz(seed: int | None, count: int, level: str, out: str) -> None:
+@lang_option
+def quiz(seed: int | None, count: int, level: str, out: str, lang: str) -> None:
     """Write a random exercise: a question sheet for the students (DIR/quiz.md, DIR/quiz.html
     and DIR/answers.yaml to fill in) and, for the teacher, the network and its key
     (DIR/teacher/network.yaml, DIR/teacher/key.yaml)."""
@@ -128,13 +132,17 @@ def quiz(seed: int | None, count: int, level: str, out: str) -> None:
         raise click.BadParameter(f"at most {MAX_COUNT}, got {count}", param_hint="'--count'")
     if seed is None:
         seed = random.SystemRandom().randrange(1_000_000)
+    from cnncalc.i18n import _, use
+
     exercise = make_quiz(seed, count, level)
     try:
-        paths = exercise.write(out)
+        with use(lang):
+            paths = exercise.write(out)
     except OSError as err:
         fail(NetworkError([Problem(f"cannot write the quiz: {err.strerror or err}",
                                    Position(str(Path(out))))]))
-    click.echo(f"wrote {paths['sheet']}, {paths['printable']} and {paths['answers']} for the "
-               f"students ({count} layers, seed {seed}, {level}), and {paths['network']} and "
-               f"{paths['key']} for the teacher")
-    click.echo(f"grade with: cnncalc check {paths['network']} ANSWERS --key {paths['key']}")
+    with use(lang):
+        click.echo(_("wrote {sheet}, {printable} and {answers} for the students ({count} layers, "
+                     "seed {seed}, {level}), and {network} and {key} for the teacher").format(
+            count=count, seed=seed, level=level, **paths))
+        click.echo(_("grade with: cnncalc check {network} ANSWERS --key {key}").format(**paths))

@@ -18,7 +18,7 @@ from importlib import import_module
 from math import prod
 from typing import Callable, Iterator
 
-from cnncalc.counting.terms import Number, T, product
+from cnncalc.terms import Number, T, product
 from cnncalc.errors import UsageError, one_of
 from cnncalc.layers import Layer, Shape
 from cnncalc.rules import RuleTable
@@ -43,7 +43,7 @@ DEFAULT = "torch"
 class Count:
     """One call site's multiply-accumulates and floating-point operations.
 
-    A rule may build them from :class:`~cnncalc.counting.terms.T` numbers, so that ``explain``
+    A rule may build them from :class:`~cnncalc.terms.T` numbers, so that ``explain``
     can show the working; :meth:`exact` gives the plain ints the reports carry.
     """
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from math import prod
 
 from cnncalc.counting import Count, Site, define
-from cnncalc.counting.terms import T
+from cnncalc.terms import T
 from cnncalc.counting.torch import conv_macs, conv_transpose_macs, linear_macs
 from cnncalc.layers import activation as act
 from cnncalc.layers.base import ntuple

@@ -12,7 +12,7 @@ traces operators, it sees functional calls as it sees modules; only a tensor met
 from __future__ import annotations
 
 from cnncalc.counting import ZERO, Count, Site, define
-from cnncalc.counting.terms import T
+from cnncalc.terms import T
 from cnncalc.counting.torch import conv_macs, conv_transpose_macs, linear_macs
 from cnncalc.layers.conv import _ConvNd, _ConvTransposeNd
 from cnncalc.layers.linear import Linear

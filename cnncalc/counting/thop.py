@@ -13,7 +13,7 @@ from __future__ import annotations
 from math import prod
 
 from cnncalc.counting import ZERO, Count, Site, define
-from cnncalc.counting.terms import T
+from cnncalc.terms import T
 from cnncalc.counting.torch import kernel
 from cnncalc.layers import activation as act
 from cnncalc.layers.conv import _Conv

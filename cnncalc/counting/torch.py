@@ -9,8 +9,11 @@ exactly twice its MACs. This is also half of torchvision's published "GFLOPS".
 
 from __future__ import annotations
 
-from cnncalc.counting import KERNEL, Count, Site, define
-from cnncalc.counting.terms import T, product
+from math import prod
+
+from cnncalc import shapes as f
+from cnncalc.counting import KERNEL, SPATIAL, Count, Site, define
+from cnncalc.terms import T, product
 from cnncalc.layers.conv import _ConvNd, _ConvTransposeNd
 from cnncalc.layers.linear import Linear
 
@@ -30,27 +33,42 @@ def kernel(site: Site) -> T | int:
                                                      KERNEL[layer.ndim])))
 
 
+def _batch(site: Site) -> T | int:
+    """``N``, left out of the products when it is 1, as the textbook writes them."""
+    return site.batch if site.output[0] > 1 else 1
+
+
 def conv_macs(site: Site) -> T:
-    """``N · Cout · (output spatial) · Cin/groups · prod(K)``: each output element sums
-    ``Cin/groups · prod(K)`` products."""
+    """``N · Cout · (output spatial) · (Cin/g) · prod(K)``: each output element sums
+    ``Cin/groups · prod(K)`` products (:func:`cnncalc.shapes.conv_macs`)."""
     layer = site.layer
-    return (site.batch * site.channels_out * site.spatial(site.output, "out")
-            * T(layer.in_channels // layer.groups, "Cin/g") * kernel(site))
+    return f.conv_macs(site.channels_in, site.channels_out, _kernels(site),
+                       _sizes(site.output, "out"), T(layer.groups, "g"), _batch(site))
 
 
 def conv_transpose_macs(site: Site) -> T:
-    """``N · Cin · (input spatial) · Cout/groups · prod(K)``: each input element meets one
-    ``Cout/groups · prod(K)`` slice of the weight."""
+    """``N · Cin · (input spatial) · (Cout/g) · prod(K)``: each input element meets one
+    ``Cout/groups · prod(K)`` slice of the weight (:func:`cnncalc.shapes.conv_transpose_macs`)."""
     layer = site.layer
-    return (site.batch * site.channels_in * site.spatial(site.input, "in")
-            * T(layer.out_channels // layer.groups, "Cout/g") * kernel(site))
+    return f.conv_transpose_macs(site.channels_in, site.channels_out, _kernels(site),
+                                 _sizes(site.input, "in"), T(layer.groups, "g"), _batch(site))
 
 
 def linear_macs(site: Site) -> T:
-    """``rows · in_features · out_features``; rows are all leading elements (batch included)."""
-    layer = site.layer
-    rows = T(site.numel_out.value // layer.out_features, "rows")
-    return rows * T(layer.in_features, "in_features") * T(layer.out_features, "out_features")
+    """``rows · in · out``; rows are all leading elements (batch included)
+    (:func:`cnncalc.shapes.linear_macs`)."""
+    layer, x = site.layer, site.input
+    rows = _batch(site) if len(x) == 2 else T(prod(x[:-1]), "rows")
+    return f.linear_macs(T(layer.in_features, "in"), T(layer.out_features, "out"), rows)
+
+
+def _kernels(site: Site) -> list[T]:
+    return [T(k, name) for k, name in zip(site.layer.per_dim("kernel_size"),
+                                          KERNEL[site.layer.ndim])]
+
+
+def _sizes(shape, side: str) -> list[T]:
+    return [T(size, f"{name}_{side}") for size, name in zip(shape[2:], SPATIAL[len(shape) - 2])]
 
 
 @TORCH.rule(_ConvNd)

@@ -13,7 +13,7 @@ calls have no module, and count nothing.
 from __future__ import annotations
 
 from cnncalc.counting import ZERO, Count, Site, define
-from cnncalc.counting.terms import T
+from cnncalc.terms import T
 from cnncalc.layers import Layer
 from cnncalc.layers.conv import _Conv
 

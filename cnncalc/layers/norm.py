@@ -14,6 +14,7 @@ from typing import Any, ClassVar, Optional
 
 from pydantic import field_validator
 
+from cnncalc import shapes as f
 from cnncalc.errors import LayerError, show
 from cnncalc.layers.base import (Bool, Layer, Number, PositiveInt, PositiveInts, Shape,
                                  describe_shape, ntuple)
@@ -22,16 +23,6 @@ from cnncalc.layers.base import (Bool, Layer, Number, PositiveInt, PositiveInts,
 class _Norm(Layer):
     abstract: ClassVar[bool] = True
 
-
-
-def _affine_params(size: int, affine: bool, bias: bool) -> int:
-    """A scale per normalised element, and a shift too when ``bias``: ``size · (1 + bias)``."""
-    return size * (1 + bias) if affine else 0
-
-
-def _running_stats(channels: int, tracked: bool) -> int:
-    """``running_mean`` and ``running_var`` per channel plus ``num_batches_tracked``: ``2C + 1``."""
-    return 2 * channels + 1 if tracked else 0
 
 
 class _ChannelNorm(_Norm):
@@ -69,12 +60,12 @@ class _ChannelNorm(_Norm):
 
     def count_params(self, shape: Shape) -> int:
         """``C`` weights and ``C`` biases when ``affine`` (no biases when ``bias`` is false)."""
-        return _affine_params(self.num_features, self.affine, self.bias)
+        return f.norm_params(self.num_features, self.affine, self.bias)
 
     def count_buffers(self, shape: Shape) -> int:
         """``2C + 1`` (running mean, running variance, ``num_batches_tracked``) when
         ``track_running_stats``, else 0."""
-        return _running_stats(self.num_features, self.track_running_stats)
+        return f.running_stats(self.num_features, self.track_running_stats)
 
 
 class _BatchNorm(_ChannelNorm):
@@ -171,7 +162,7 @@ class GroupNorm(_Norm):
 
     def count_params(self, shape: Shape) -> int:
         """``C`` weights and ``C`` biases when ``affine`` (no biases when ``bias`` is false)."""
-        return _affine_params(self.num_channels, self.affine, self.bias)
+        return f.norm_params(self.num_channels, self.affine, self.bias)
 
 
 class LayerNorm(_Norm):
@@ -207,7 +198,7 @@ class LayerNorm(_Norm):
     def count_params(self, shape: Shape) -> int:
         """``prod(normalized_shape)`` weights and as many biases when ``elementwise_affine``
         (no biases when ``bias`` is false)."""
-        return _affine_params(prod(self._normalized()), self.elementwise_affine, self.bias)
+        return f.norm_params(prod(self._normalized()), self.elementwise_affine, self.bias)
 
 
 class LocalResponseNorm(_Norm):

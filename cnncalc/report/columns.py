@@ -281,7 +281,7 @@ def title(report: Report) -> str:
 
 def convention_line(report: Report) -> str:
     rules = convention(report.convention)
-    return f"{rules.name} — {rules.title}"
+    return f"{rules.name} — {_(rules.title)}"
 
 
 def human_cells(report: Report, extra: Sequence[str] = ()

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cnncalc.errors import show
+from cnncalc.i18n import _
 
 QUANTITIES = ("output_shape", "params", "macs", "flops")
 
@@ -72,14 +73,14 @@ def parse_count(raw: Any) -> int:
     '1.5M' is a rounded figure (M = million); a count is checked exactly, so write every digit
     """
     if isinstance(raw, bool):
-        raise BadAnswer(f"{show(raw)} is not a count", EXAMPLE)
+        raise BadAnswer(_("{answer} is not a count").format(answer=show(raw)), EXAMPLE)
     if isinstance(raw, int):
         return raw
     if isinstance(raw, float):
-        raise BadAnswer(f"{raw!r} is a decimal number; a count is checked exactly, so write "
-                        "it as a whole number", EXAMPLE)
+        raise BadAnswer(_("{answer} is a decimal number; a count is checked exactly, so write "
+                          "it as a whole number").format(answer=repr(raw)), EXAMPLE)
     if not isinstance(raw, str):
-        raise BadAnswer(f"a count is a number, not {_kind(raw)}", EXAMPLE)
+        raise BadAnswer(_("a count is a number, not {kind}").format(kind=_kind(raw)), EXAMPLE)
     text = _UNIT_WORDS.sub("", as_typed(raw)).strip()
     if _PLAIN.fullmatch(text):
         return int(text)
@@ -89,19 +90,20 @@ def parse_count(raw: Any) -> int:
     if suffixed:
         unit = suffixed.group(1)
         word = _UNITS.get(unit.lower(), unit.lower())
-        meaning = word if word == unit.lower() else f"{unit} = {word}"
-        raise BadAnswer(f"{text!r} is a rounded figure ({meaning}); a count is checked exactly, "
-                        "so write every digit", EXAMPLE)
+        meaning = word if word == unit.lower() else f"{unit} = {_(word)}"
+        raise BadAnswer(_("{answer} is a rounded figure ({meaning}); a count is checked "
+                          "exactly, so write every digit").format(answer=repr(text),
+                                                                  meaning=meaning), EXAMPLE)
     if re.fullmatch(r"[+-]?\d{1,3}(?:\.\d{3})+", text):
-        raise BadAnswer(f"{text!r}: a dot reads as a decimal point; separate thousands with "
-                        "commas, underscores or spaces", EXAMPLE)
+        raise BadAnswer(_("{answer}: a dot reads as a decimal point; separate thousands with "
+                          "commas, underscores or spaces").format(answer=repr(text)), EXAMPLE)
     if _DECIMAL.fullmatch(text):
-        raise BadAnswer(f"{text!r} is a decimal or scientific number; a count is checked "
-                        "exactly, so write every digit", EXAMPLE)
+        raise BadAnswer(_("{answer} is a decimal or scientific number; a count is checked "
+                          "exactly, so write every digit").format(answer=repr(text)), EXAMPLE)
     if re.fullmatch(r"[+-]?[\d" + _SEPARATORS + "]+", text):
-        raise BadAnswer(f"{text!r}: thousands separators must group the digits in threes, "
-                        "one kind of separator throughout", EXAMPLE)
-    raise BadAnswer(f"{text!r} is not a number", EXAMPLE)
+        raise BadAnswer(_("{answer}: thousands separators must group the digits in threes, "
+                          "one kind of separator throughout").format(answer=repr(text)), EXAMPLE)
+    raise BadAnswer(_("{answer} is not a number").format(answer=repr(text)), EXAMPLE)
 
 
 def as_typed(text: str) -> str:
@@ -132,39 +134,41 @@ def parse_shape(raw: Any) -> ShapeAnswer:
     """
     if isinstance(raw, (list, tuple)):
         if not raw:
-            raise BadAnswer("an empty list is not a shape", SHAPE_FORMS)
+            raise BadAnswer(_("an empty list is not a shape"), SHAPE_FORMS)
         return ShapeAnswer(tuple(_dim(v) for v in raw), False)
     if isinstance(raw, int) and not isinstance(raw, bool):
         return ShapeAnswer((raw,), False)
     if not isinstance(raw, str):
-        raise BadAnswer(f"a shape is a list or a string, not {_kind(raw)}", SHAPE_FORMS)
+        raise BadAnswer(_("a shape is a list or a string, not {kind}").format(kind=_kind(raw)),
+                        SHAPE_FORMS)
     text = as_typed(raw)
     bracketed = _BRACKETS.fullmatch(text)
     if bracketed:
         parts = [p for p in re.split(r"\s*,\s*", bracketed.group(1)) if p]
         if not parts:
-            raise BadAnswer(f"{text!r} has no sizes", SHAPE_FORMS)
+            raise BadAnswer(_("{answer} has no sizes").format(answer=repr(text)), SHAPE_FORMS)
         return ShapeAnswer(tuple(_dim(p) for p in parts), False)
     if _TIMES.search(text):
         return ShapeAnswer(tuple(_dim(p) for p in _TIMES.split(text)), True)
     if _PLAIN.fullmatch(text):
         return ShapeAnswer((int(text),), False)
-    raise BadAnswer(f"{text!r} is not a shape: sizes separated by commas could be one number "
-                    "with thousands separators", SHAPE_FORMS)
+    raise BadAnswer(_("{answer} is not a shape: sizes separated by commas could be one number "
+                      "with thousands separators").format(answer=repr(text)), SHAPE_FORMS)
 
 
 def _dim(raw: Any) -> int:
     if isinstance(raw, str) and not raw.strip():
-        raise BadAnswer("a size is missing between the separators", SHAPE_FORMS)
+        raise BadAnswer(_("a size is missing between the separators"), SHAPE_FORMS)
     try:
         return parse_count(raw.strip() if isinstance(raw, str) else raw)
     except BadAnswer as err:
-        raise BadAnswer(f"a size in the shape: {err.message}", SHAPE_FORMS) from None
+        raise BadAnswer(_("a size in the shape: {message}").format(message=err.message),
+                        SHAPE_FORMS) from None
 
 
 def _kind(value: Any) -> str:
     if isinstance(value, dict):
-        return "a mapping"
+        return _("a mapping")
     if isinstance(value, (list, tuple)):
-        return "a list"
+        return _("a list")
     return show(value)

@@ -290,7 +290,8 @@ def _fields(report: Report, answers: dict, source: str
                     parse_shape(raw) if quantity == "output_shape" else parse_count(raw))
             except BadAnswer as err:
                 where = position_of(entry, quantity) or Position(source)
-                parsed = BadAnswer(f"at {where}: {err.message}", err.expected)
+                parsed = BadAnswer(_("at {where}: {message}").format(
+                    where=where, message=err.message), err.expected)
             found[(name, quantity)] = ((raw, position_of(entry, quantity)), parsed)
     return found, problems
 
@@ -316,10 +317,11 @@ def _mark(report: Report, explanation: Explanation, name: str, quantity: str, ra
             getattr(row, quantity)
         working = explanation.layer(name).lines(quantity)
     if parsed is None:
-        return Mark(name, quantity, expected, None, raw, False, note="no answer given",
+        return Mark(name, quantity, expected, None, raw, False, note=_("no answer given"),
                     working=working)
     if isinstance(parsed, BadAnswer):
-        reason = parsed.message + (f" (expected {parsed.expected})" if parsed.expected else "")
+        reason = parsed.message + (_(" (expected {form})").format(form=_(parsed.expected))
+                                   if parsed.expected else "")
         return Mark(name, quantity, expected, None, raw, False,
                     note=_("unreadable {reason}").format(reason=reason),
                     working=working)

@@ -15,6 +15,7 @@ from cnncalc.analysis import Report, Row, analyze, recount
 from cnncalc.comparison import rule_line
 from cnncalc.counting import Count
 from cnncalc.errors import UsageError, did_you_mean
+from cnncalc.i18n import _
 from cnncalc.spec import INPUT, Network
 from cnncalc.teach.explainers import explainer_for
 from cnncalc.receptive import Field
@@ -23,21 +24,21 @@ from cnncalc.teach.receptive import working as field_working
 from cnncalc.teach.working import (FIELDS, Board, Working, WorkingDisagrees, equation, num,
                                    shape)
 
-SYMBOLS = ("Symbols: N batch, C channels, L/D/H/W length/depth/height/width (_in, _out), "
-           "K kernel, S stride, P padding, d dilation, g groups.\n"
-           "RF is the receptive field of the first output position: size r, jump j between "
-           "neighbours, start s (its centre, in input positions).")
 MAX_TERMS = 12  # longer sums are written as "the sum of n layers"
 
 
 def legend(name: str = counting.DEFAULT) -> str:
     """The symbols, and how convention ``name`` counts, in the convention's own words."""
     rules = counting.convention(name)
-    lines = [SYMBOLS]
+    lines = [_("Symbols: N batch, C channels, L/D/H/W length/depth/height/width (_in, _out), "
+               "K kernel, S stride, P padding, d dilation, g groups."),
+             _("RF is the receptive field of the first output position: size r, jump j between "
+               "neighbours, start s (its centre, in input positions).")]
     if name != counting.DEFAULT:
-        lines.append(f"Counting convention: {rules.name} — {rules.title}")
-    lines.append(f"MACs under the {rules.name} convention: {rules.macs_are}; "
-                 f"FLOPs = {rules.flops_are}.")
+        lines.append(_("Counting convention: {name} — {title}").format(
+            name=rules.name, title=_(rules.title)))
+    lines.append(_("MACs under the {name} convention: {macs_are}; FLOPs = {flops_are}.").format(
+        name=rules.name, macs_are=_(rules.macs_are), flops_are=_(rules.flops_are)))
     return "\n".join(lines)
 
 
@@ -56,8 +57,9 @@ def explain_row(row: Row) -> Working:
                                    f"{actual[quantity]!r}")
     if len(row.input_shapes) == 1 and row.input_shapes[0] != row.output_shape:
         lines = dict(working.lines)
-        lines["output_shape"] = (f"input {shape(row.input_shapes[0])} → output "
-                                 f"{shape(row.output_shape)}", *lines["output_shape"])
+        lines["output_shape"] = (_("input {input} → output {output}").format(
+            input=shape(row.input_shapes[0]), output=shape(row.output_shape)),
+            *lines["output_shape"])
         working = replace(working, lines=lines)
     return working
 
@@ -65,7 +67,8 @@ def explain_row(row: Row) -> Working:
 def _unexplained(row: Row) -> Working:
     # A layer type added without an explainer still gets its numbers, plainly marked.
     board = Board(row.type)
-    note = f"(the formula of {row.type}; its working is not written out yet)"
+    note = _("(the formula of {type}; its working is not written out yet)").format(
+        type=row.type)
     board.result("output_shape", row.output_shape, f"output = {shape(row.output_shape)}  {note}")
     board.result("params", row.params, f"params = {num(row.params)}")
     board.result("buffers", row.buffers, f"buffers = {num(row.buffers)}")
@@ -99,7 +102,9 @@ class LayerExplanation:
         row = self.row
         if self.count is None:
             return (*self.working.lines["macs"], flops_line(row.macs, row.flops))
-        lines = [f"{self.convention} rule: {self.rule.replace('``', '')}"] if self.rule else []
+        lines = [_("{name} rule: {rule}").format(name=self.convention,
+                                                 rule=self.rule.replace('``', ''))] \
+            if self.rule else []
         lines.append(equation("MACs", self.count.macs))
         if row.flops == 2 * row.macs:
             lines.append(flops_line(row.macs, row.flops))
@@ -162,7 +167,8 @@ class Explanation:
 
     def text(self) -> str:
         report = self.report
-        head = f"{report.name}: input {shape(report.inputs[INPUT])}, batch {report.batch}"
+        head = _("{name}: input {input}, batch {batch}").format(
+            name=report.name, input=shape(report.inputs[INPUT]), batch=report.batch)
         parts = [f"{head}\n{legend(report.convention)}"] + [item.text() for item in self.layers]
         if self.complete:
             parts.append(self._totals())
@@ -170,7 +176,7 @@ class Explanation:
 
     def _totals(self) -> str:
         rows, totals = self.report.layers, self.report.totals
-        lines = ["Totals"]
+        lines = [_("Totals")]
         sums = [("params", "params", totals.params), ("MACs", "macs", totals.macs)]
         if totals.flops != 2 * totals.macs:
             sums.append(("FLOPs", "flops", totals.flops))
@@ -179,7 +185,8 @@ class Explanation:
             if 1 < len(terms) <= MAX_TERMS:
                 lines.append(f"  {label} = {' + '.join(num(t) for t in terms)} = {num(total)}")
             elif len(terms) > MAX_TERMS:
-                lines.append(f"  {label} = the sum over {len(terms)} layers = {num(total)}")
+                lines.append("  " + _("{label} = the sum over {n} layers = {total}").format(
+                    label=label, n=len(terms), total=num(total)))
             else:
                 lines.append(f"  {label} = {num(total)}")
         if totals.flops == 2 * totals.macs:
@@ -188,12 +195,14 @@ class Explanation:
             lines.append(f"  buffers = {num(totals.buffers)}")
         followed = [item for item in self.layers if item.field is not None]
         if followed and followed[-1].field.spans is not None:
-            lines.append(f"  RF of the output: {describe(followed[-1].field.spans)}")
+            lines.append("  " + _("RF of the output: {field}").format(
+                field=describe(followed[-1].field.spans)))
         elif followed:
             reached = [item for item in followed if item.field.spans is not None]
-            last = (f"last followed at {reached[-1].name}: "
-                    f"{describe(reached[-1].field.spans)}; " if reached else "")
-            lines.append(f"  RF: {last}not followed past {followed[-1].field.reason}")
+            last = _("last followed at {name}: {field}; ").format(
+                name=reached[-1].name, field=describe(reached[-1].field.spans)) if reached else ""
+            lines.append("  " + _("RF: {last}not followed past {reason}").format(
+                last=last, reason=followed[-1].field.reason))
         return "\n".join(lines)
 
 

@@ -23,6 +23,7 @@ from typing import Any, Callable
 from cnncalc.analysis import Report, analyze
 from cnncalc.counting import DEFAULT, convention
 from cnncalc.errors import CnncalcError, LayerError
+from cnncalc.i18n import _, language
 from cnncalc.safeyaml import load_yaml
 from cnncalc.shapes import pool_output_size
 from cnncalc.spec import Network, parse_network
@@ -84,24 +85,30 @@ class Quiz:
 
     def _task(self) -> str:
         rules = convention(DEFAULT)
-        return (f"For every layer, work out its output shape (batch excluded), its parameters, "
-                f"its MACs ({rules.macs_are}) and its FLOPs ({rules.flops_are}). Each layer "
-                "takes the previous layer's output.")
+        return _("For every layer, work out its output shape (batch excluded), its parameters, "
+                 "its MACs ({macs_are}) and its FLOPs ({flops_are}). Each layer takes the "
+                 "previous layer's output.").format(macs_are=_(rules.macs_are),
+                                                    flops_are=_(rules.flops_are))
 
     def sheet(self) -> str:
         """The question sheet in Markdown."""
         sample = self.network().input
         lines = [f"# {self.name}", "", f"_{_command(self.seed, self.count, self.level)}_", "",
-                 f"The input is one sample of shape {_shape(sample)} (channels first: "
-                 f"{_dims_named(len(sample))}); the batch is 1.", "",
-                 "| # | Layer | Type | Arguments |", "|---|---|---|---|"]
+                 self._input_line(sample), "",
+                 "| # | {} | {} | {} |".format(_("Layer"), _("Type"), _("Arguments")),
+                 "|---|---|---|---|"]
         lines += [f"| {i} | `{name}` | {kind} | {args or '—'} |"
                   for i, (name, kind, args) in enumerate(self._layers(), 1)]
         lines += ["", self._task(), "",
-                  "Write your answers in `answers.yaml` (every question is there, blank): a "
-                  "shape as a list `[C, H, W]` or the textbook `HxWxC` (`32x32x10`), counts "
-                  "as whole numbers (`117,600` or `117600 MACs`).", ""]
+                  _("Write your answers in `answers.yaml` (every question is there, blank): a "
+                    "shape as a list `[C, H, W]` or the textbook `HxWxC` (`32x32x10`), counts "
+                    "as whole numbers (`117,600` or `117600 MACs`)."), ""]
         return "\n".join(lines)
+
+    @staticmethod
+    def _input_line(sample) -> str:
+        return _("The input is one sample of shape {shape} (channels first: {dims}); the batch "
+                 "is 1.").format(shape=_shape(sample), dims=_dims_named(len(sample)))
 
     def printable(self) -> str:
         """The question sheet as a page to print, with a box for every answer."""
@@ -111,8 +118,11 @@ class Quiz:
             f"<td>{html.escape(kind)}</td><td>{html.escape(args) or '—'}</td>"
             + "<td class=box></td>" * 4 + "</tr>"
             for i, (name, kind, args) in enumerate(self._layers(), 1))
+        headings = "".join(f"<th>{html.escape(h)}</th>" for h in (
+            "#", _("Layer"), _("Type"), _("Arguments"), _("Output shape"), _("Params"), "MACs",
+            "FLOPs"))
         return (
-            "<!doctype html><html lang=en><meta charset=utf-8>"
+            f"<!doctype html><html lang={language()}><meta charset=utf-8>"
             f"<title>{html.escape(self.name)}</title><style>"
             "body{font:14px/1.4 system-ui,sans-serif;margin:2em}"
             "table{border-collapse:collapse;width:100%}"
@@ -121,18 +131,16 @@ class Quiz:
             "@media print{body{margin:0}}</style>"
             f"<h1>{html.escape(self.name)}</h1>"
             f"<p><em>{html.escape(_command(self.seed, self.count, self.level))}</em></p>"
-            f"<p>The input is one sample of shape {html.escape(_shape(sample))} (channels "
-            f"first: {html.escape(_dims_named(len(sample)))}); the batch is 1.</p>"
+            f"<p>{html.escape(self._input_line(sample))}</p>"
             f"<p>{html.escape(self._task())}</p>"
-            "<table><tr><th>#</th><th>Layer</th><th>Type</th><th>Arguments</th>"
-            "<th>Output shape</th><th>Params</th><th>MACs</th><th>FLOPs</th></tr>"
-            f"{rows}</table></html>\n")
+            f"<table><tr>{headings}</tr>{rows}</table></html>\n")
 
     def answers_template(self) -> str:
         """``answers.yaml`` with every question of the key and no answer yet."""
-        lines = [f"# Answers to {self.name}: fill in every field, then hand it in.",
-                 "# A shape as a list [C, H, W] or the textbook HxWxC (32x32x10)."]
-        for name, _, _ in self._layers():
+        lines = ["# " + _("Answers to {name}: fill in every field, then hand it in.").format(
+                     name=self.name),
+                 "# " + _("A shape as a list [C, H, W] or the textbook HxWxC (32x32x10).")]
+        for name, _kind, _args in self._layers():
             lines += [f"{name}:", "  output_shape:", "  params:", "  macs:", "  flops:"]
         return "\n".join(lines) + "\n"
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from cnncalc.analysis import Report
+from cnncalc.i18n import _
 from cnncalc.receptive import Field, Shift, Spans, Union, Window, walk
 from cnncalc.spec import INPUT
 from cnncalc.teach.working import SPATIAL, group_dims
@@ -37,15 +38,16 @@ def describe(spans: Spans) -> str:
     """``11×11, jump 4, start 5`` (per-dimension values joined by ``×`` when they differ)."""
     def joined(values: list[str]) -> str:
         return values[0] if len(set(values)) == 1 else "×".join(values)
-    return (f"{'×'.join(str(s.size) for s in spans)}, jump {joined([str(s.jump) for s in spans])}"
-            f", start {joined([fraction(s.start) for s in spans])}")
+    return _("{size}, jump {jump}, start {start}").format(
+        size="×".join(str(s.size) for s in spans), jump=joined([str(s.jump) for s in spans]),
+        start=joined([fraction(s.start) for s in spans]))
 
 
 def working(field: Field, name: str) -> tuple[str, ...]:
     """The lines that show how layer ``name`` got its field, or where the field stops."""
     if field.spans is None:
-        return (f"RF: not followed past this layer — {field.why}",) if field.origin == name \
-            else ()
+        return (_("RF: not followed past this layer — {why}").format(why=_(field.why)),) \
+            if field.origin == name else ()
     lines: list[str] = []
     for step in field.steps:
         if isinstance(step, Window):
@@ -63,23 +65,27 @@ def _window(step: Window) -> list[str]:
     lines = []
     for group, (span, reach, s, p, out) in group_dims(dims, cases):
         label = "RF" if len(group) == len(dims) else f"RF {'/'.join(group)}"
-        lines.append(f"{label} size = r + d·(K−1)·j = {span.size} + {reach}·{span.jump} = "
-                     f"{out.size}, jump = j·S = {span.jump}·{s} = {out.jump}")
-        lines.append(f"{label} start = s + (d·(K−1)/2 − P)·j = {fraction(span.start)} + "
-                     f"({fraction(Fraction(reach, 2))} − {p})·{span.jump} = "
-                     f"{fraction(out.start)}")
+        lines.append(_("{label} size = r + d·(K−1)·j = {r} + {reach}·{j} = {size}, jump = j·S "
+                       "= {j}·{s} = {jump}").format(label=label, r=span.size, reach=reach,
+                                                    j=span.jump, size=out.size, s=s,
+                                                    jump=out.jump))
+        lines.append(_("{label} start = s + (d·(K−1)/2 − P)·j = {s} + ({half} − {p})·{j} = "
+                       "{start}").format(label=label, s=fraction(span.start),
+                                         half=fraction(Fraction(reach, 2)), p=p, j=span.jump,
+                                         start=fraction(out.start)))
     return lines
 
 
 def _union(step: Union) -> str:
-    parts = [describe(spans) + (" — broadcast over space: the same for every position"
+    parts = [describe(spans) + (_(" — broadcast over space: the same for every position")
                                 if broadcast else "")
              for spans, broadcast in zip(step.inputs, step.broadcast)]
-    return (f"RF = the union of the inputs' fields ({'; '.join(parts)}) = "
-            f"{describe(step.after)}")
+    return _("RF = the union of the inputs' fields ({fields}) = {field}").format(
+        fields="; ".join(parts), field=describe(step.after))
 
 
 def _shift(step: Shift, dims: int) -> str:
     dim_name = SPATIAL[dims][step.index]
-    return (f"RF {dim_name} start moves by {step.label}: {fraction(step.before.start)} + "
-            f"{step.offset}·{step.before.jump} = {fraction(step.after.start)}")
+    return _("RF {dim} start moves by {label}: {before} + {offset}·{j} = {after}").format(
+        dim=dim_name, label=_(step.label), before=fraction(step.before.start),
+        offset=step.offset, j=step.before.jump, after=fraction(step.after.start))

@@ -1,19 +1,21 @@
 """The working a teacher writes on the board for one layer, and the notation it is written in.
 
 An explainer returns a :class:`Working`: for each quantity (output shape, params, buffers,
-MACs) the lines of working and the value they arrive at. :func:`cnncalc.teach.explain` then
-asserts that every value equals the analysis row's, so explain can never disagree with
-``summary``.
+MACs) the lines of working and the value they arrive at. The working is not a second copy of
+the formulas: an explainer calls the very function that computes the number
+(:mod:`cnncalc.shapes`, a counting rule) on :class:`~cnncalc.terms.T` numbers, which record
+their steps. :func:`cnncalc.teach.explain` still asserts that every value equals the analysis
+row's, so explain can never disagree with ``summary``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from math import prod
 from typing import Any, Iterable, Sequence
 
 from cnncalc.counting import DEFAULT, convention
-from cnncalc.counting.terms import Number, T
+from cnncalc.i18n import _
+from cnncalc.terms import Number, T
 from cnncalc.report.units import shape as shape_text
 
 FIELDS = ("output_shape", "params", "buffers", "macs")
@@ -53,16 +55,6 @@ class Board:
             self.show(quantity, text)
         self.values[quantity] = tuple(value) if quantity == "output_shape" else value
 
-    def product_result(self, quantity: str, label: str, symbols: Sequence[str],
-                       factors: Sequence[int], value: int, *, batch: int = 1) -> None:
-        """``MACs = Cout · H_out · … = 10 · 32 · … = 768,000``, the product asserted equal to the
-        formula's ``value``; with a batch above 1 the product starts with ``N``."""
-        if batch > 1:
-            symbols, factors = ["N", *symbols], [batch, *factors]
-        formula, working, shown = product(symbols, factors)
-        agree(shown, value, f"{self.title}: {label}")
-        self.result(quantity, value, f"{label} = {formula} = {working} = {num(value)}")
-
     def warn(self, text: str) -> None:
         self.warnings.append(text)
 
@@ -70,15 +62,12 @@ class Board:
         defaulted = frozenset(q for q in ("params", "buffers", "macs") if q not in self.values)
         for quantity in defaulted:
             self.values[quantity] = 0
-            self.lines[quantity].append(no_macs() if quantity == "macs" else _STOCK[quantity])
+            self.lines[quantity].append(
+                no_macs() if quantity == "macs" else _({
+                    "params": "params = 0 (no learnable parameters)",
+                    "buffers": "buffers = 0"}[quantity]))
         return Working(self.title, {q: tuple(v) for q, v in self.lines.items()},
                        dict(self.values), tuple(self.warnings), defaulted)
-
-
-_STOCK = {
-    "params": "params = 0 (no learnable parameters)",
-    "buffers": "buffers = 0",
-}
 
 
 # -- the counting convention, in its own words (cnncalc.counting holds them) ----------------------
@@ -87,36 +76,25 @@ def counted(name: str = DEFAULT) -> str:
     """What a MAC is under convention ``name``, as the convention's table words it:
     ``torch convention: multiply-accumulates of ...``."""
     rules = convention(name)
-    return f"{rules.name} convention: {rules.macs_are}"
+    return _("{name} convention: {macs_are}").format(name=rules.name, macs_are=_(rules.macs_are))
 
 
 def no_macs(why: str | None = None) -> str:
     """The working of a layer the default convention counts no MACs for (explainers show the
     default convention's working): ``MACs = 0 (pooling compares or averages; torch ...)``."""
-    return f"MACs = 0 ({why + '; ' if why else ''}{counted()})"
+    return f"MACs = 0 ({why + _('; ') if why else ''}{counted()})"
 
 
 def equation(label: str, number: Number) -> str:
-    """A count with the working its rule remembers: ``MACs = 2 · numel(x) = 2 · 802,816 =
+    """A count with the working its formula remembers: ``MACs = 2 · numel(x) = 2 · 802,816 =
     1,605,632``; a number without a formula is shown as it is."""
-    value = num(int(number))
     if not isinstance(number, T):
-        return f"{label} = {value}"
-    steps = [number.formula(), number.numbers(), value]
-    plain = [step.replace(",", "") for step in steps]  # 4704 and 4,704 are one step
-    shown = [step for i, step in enumerate(steps) if plain[i] not in plain[:i]]
-    return f"{label} = {' = '.join(shown[:-1] + [value])}"
+        return f"{label} = {num(number)}"
+    return " = ".join([label, *number.steps()])
 
 
 class WorkingDisagrees(AssertionError):
     """The working arrived at another number than the formulas: a bug in cnncalc."""
-
-
-def agree(shown: Any, formula: Any, what: str) -> None:
-    """Raise unless the number the working shows equals the formula's."""
-    if shown != formula:
-        raise WorkingDisagrees(f"{what}: the working shows {shown!r} but the formula gives "
-                               f"{formula!r}")
 
 
 def flag_floor(board: Board, group: list[str], numerator: int, stride: int,
@@ -127,23 +105,26 @@ def flag_floor(board: Board, group: list[str], numerator: int, stride: int,
         return
     padding = min(dropped, right)
     lost = dropped - padding
-    which = " and ".join(plural(lost, d) for d in group)
+    which = _(" and ").join(plural(lost, d) for d in group)
     if lost:
-        board.warn(f"{'/'.join(group)}: {num(numerator)} / {stride} is not exact — floor drops "
-                   f"the last {which} of the input (no window reaches them); usually a design "
-                   "mistake")
+        board.warn(_("{dims}: {numerator} / {stride} is not exact — floor drops the last "
+                     "{which} of the input (no window reaches them); usually a design mistake")
+                   .format(dims="/".join(group), numerator=num(numerator), stride=stride,
+                           which=which))
     else:
-        board.show("output_shape", f"  ({num(numerator)} / {stride} is not exact, but floor "
-                   f"drops only right padding, no input)")
+        board.show("output_shape", _("  ({numerator} / {stride} is not exact, but floor drops "
+                                     "only right padding, no input)")
+                   .format(numerator=num(numerator), stride=stride))
 
 
 def flag_gaps(board: Board, group: list[str], extent: int, stride: int, out: int) -> None:
     """A stride longer than the (dilated) window skips the positions between windows."""
     if stride > extent and out > 1:
         gap = stride - extent
-        between = f"the {gap} positions between windows are" if gap > 1 else \
-            "the position between windows is"
-        board.show("output_shape", f"  (stride {stride} > window {extent}: {between} skipped)")
+        text = _("  (stride {stride} > window {extent}: the {gap} positions between windows "
+                 "are skipped)") if gap > 1 else _("  (stride {stride} > window {extent}: the "
+                                                  "position between windows is skipped)")
+        board.show("output_shape", text.format(stride=stride, extent=extent, gap=gap))
 
 
 # -- notation ----------------------------------------------------------------------------------
@@ -176,12 +157,10 @@ def per_dim(value: Any) -> str:
 def plural(n: int, unit: str) -> str:
     """``1 row``, ``2 rows`` for the dimension symbol's unit."""
     one, many = UNITS.get(unit, ("position", "positions"))
-    return f"{n} {one if n == 1 else many}"
-
-
-def product(symbols: Sequence[str], factors: Sequence[int]) -> tuple[str, str, int]:
-    """``("Cout · H_out", "10 · 32", 320)``: a product's symbols, its numbers, its value."""
-    return " · ".join(symbols), " · ".join(num(f) for f in factors), prod(factors)
+    word = _({"position": "position", "positions": "positions", "slice": "slice",
+              "slices": "slices", "row": "row", "rows": "rows", "column": "column",
+              "columns": "columns"}[one if n == 1 else many])
+    return f"{n} {word}"
 
 
 def group_dims(symbols: Sequence[str], cases: Sequence[Any]) -> list[tuple[list[str], Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cnncalc.analysis import Row
+from cnncalc.i18n import _
 from cnncalc.layers.base import check_dim
 from cnncalc.layers.merge import Add, Concat, Mul
 from cnncalc.teach.explainers.registry import explains
@@ -10,28 +11,30 @@ from cnncalc.teach.working import Board, Working, num, shape
 
 
 def _inputs(row: Row) -> str:
-    return ", ".join(f"{name} {shape(s)}" for name, s in zip(row.inputs, row.input_shapes))
+    return _("inputs: {inputs}").format(inputs=", ".join(
+        f"{name} {shape(s)}" for name, s in zip(row.inputs, row.input_shapes)))
 
 
 @explains(Add)
 def add(row: Row) -> Working:
-    board = Board("Add: elementwise sum")
-    board.show("output_shape", f"inputs: {_inputs(row)}")
+    board = Board(_("Add: elementwise sum"))
+    board.show("output_shape", _inputs(row))
     board.result("output_shape", row.input_shapes[0],
-                 f"all inputs have one shape, which the output keeps: "
-                 f"{shape(row.input_shapes[0])}")
+                 _("all inputs have one shape, which the output keeps: {shape}").format(
+                     shape=shape(row.input_shapes[0])))
     return board.done()
 
 
 @explains(Mul)
 def mul(row: Row) -> Working:
-    board = Board("Mul: elementwise product, broadcasting")
-    board.show("output_shape", f"inputs: {_inputs(row)}")
+    board = Board(_("Mul: elementwise product, broadcasting"))
+    board.show("output_shape", _inputs(row))
     rank = max(len(s) for s in row.input_shapes)
     padded = [(1,) * (rank - len(s)) + tuple(s) for s in row.input_shapes]
-    out = tuple(max(dims) for dims in zip(*padded))
-    board.result("output_shape", out, "dims aligned from the right, each either equal or 1 "
-                 f"(1 stretches): {' · '.join(shape(s) for s in padded)} → {shape(out)}")
+    out = row.layer.compute_output_shape(*row.input_shapes)
+    board.result("output_shape", out, _("dims aligned from the right, each either equal or 1 "
+                                        "(1 stretches): {shapes} → {shape}").format(
+        shapes=" · ".join(shape(s) for s in padded), shape=shape(out)))
     return board.done()
 
 
@@ -39,11 +42,13 @@ def mul(row: Row) -> Working:
 def concat(row: Row) -> Working:
     layer, first = row.layer, row.input_shapes[0]
     dim = check_dim(layer.dim, len(first))
-    board = Board(f"Concat along dim {layer.dim}" + (" (channels)" if dim == 1 else ""))
-    board.show("output_shape", f"inputs: {_inputs(row)}")
+    board = Board(_("Concat along dim {dim}").format(dim=layer.dim)
+                  + (_(" (channels)") if dim == 1 else ""))
+    board.show("output_shape", _inputs(row))
     sizes = [s[dim] for s in row.input_shapes]
-    out = tuple(sum(sizes) if k == dim else n for k, n in enumerate(first))
-    board.result("output_shape", out, f"dim {layer.dim} adds up: "
-                 f"{' + '.join(num(s) for s in sizes)} = {num(sum(sizes))}; "
-                 f"the other dims agree → {shape(out)}")
+    out = layer.compute_output_shape(*row.input_shapes)
+    board.result("output_shape", out, _("dim {dim} adds up: {sizes} = {size}; the other dims "
+                                        "agree → {shape}").format(
+        dim=layer.dim, sizes=" + ".join(num(s) for s in sizes), size=num(out[dim]),
+        shape=shape(out)))
     return board.done()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cnncalc.analysis import Row
+from cnncalc.i18n import _
 from cnncalc.layers.padding import _Pad
 from cnncalc.teach.explainers.registry import explains
 from cnncalc.teach.working import SPATIAL, Board, Working, num
@@ -19,12 +20,14 @@ def pad(row: Row) -> Working:
     dims = SPATIAL[layer.ndim]
     out = []
     for symbol, size, (before, after) in zip(dims, x[2:], layer.padding_pairs()):
-        first, last = SIDES[symbol] if layer.ndim > 1 else ("left", "right")
+        first, last = (_({"left": "left", "right": "right", "top": "top", "bottom": "bottom",
+                          "front": "front", "back": "back"}[side])
+                       for side in (SIDES[symbol] if layer.ndim > 1 else ("left", "right")))
         value = before + size + after
         out.append(value)
         board.show("output_shape", f"{symbol}_out = {first} + {symbol}_in + {last} = "
                    f"{num(before)} + {num(size)} + {num(after)} = {num(value)}")
     if any(p < 0 for pair in layer.padding_pairs() for p in pair):
-        board.show("output_shape", "  (negative padding crops)")
+        board.show("output_shape", _("  (negative padding crops)"))
     board.result("output_shape", (*x[:2], *out))
     return board.done()

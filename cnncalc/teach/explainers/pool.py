@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from cnncalc import shapes as f
 from cnncalc.analysis import Row
+from cnncalc.errors import LayerError
+from cnncalc.i18n import _
 from cnncalc.layers.base import ntuple
 from cnncalc.layers.pool import _AdaptivePool, _WindowPool
+from cnncalc.teach.explainers.conv import symbols
 from cnncalc.teach.explainers.registry import explains
-from cnncalc.teach.working import (SPATIAL, Board, Working, agree, flag_floor, flag_gaps,
+from cnncalc.teach.working import (SPATIAL, Board, Working, equation, flag_floor, flag_gaps,
                                    group_dims, no_macs, num, per_dim)
-
-NO_MACS = "pooling compares or averages"
-
 
 @explains(_WindowPool)
 def window_pool(row: Row) -> Working:
@@ -27,42 +28,30 @@ def window_pool(row: Row) -> Working:
     dims = SPATIAL[layer.ndim]
     out = layer.compute_output_shape(x)
     cases = list(zip(x[2:], *(layer.per_dim(n) for n in
-                               ("kernel_size", "stride", "padding", "dilation")), out[2:]))
-    for group, (size, k, s, p, d, value) in group_dims(dims, cases):
+                               ("kernel_size", "stride", "padding", "dilation"))))
+    for group, (size, k, s, p, d) in group_dims(dims, cases):
         label = " = ".join(f"{d}_out" for d in group)
-        numerator = size + 2 * p - d * (k - 1) - 1
-        symbol = group[0]
-        if dilated:
-            formula, reach = f"(({symbol}_in + 2P − d·(K−1) − 1) / S) + 1", f" − {d * (k - 1)} − 1"
-        else:
-            formula, reach = f"(({symbol}_in + 2P − K) / S) + 1", f" − {k}"
-        working = f"(({size} + {2 * p}{reach}) / {s}) + 1"
+        t = symbols(group, size=size, kernel_size=k, stride=s, padding=p, dilation=d)
+        value = f.pool_output_size(t["size"], t["kernel_size"], t["stride"], t["padding"],
+                                   t["dilation"] if dilated else None, layer.ceil_mode,
+                                   dim=group[0])
+        board.show("output_shape", equation(label, value))
+        for note in value.notes:
+            board.show("output_shape", f"  {note}: {label} = {int(value)}")
+        division = (value.left if value.op == "rule" else value).left   # floor/ceil(… / S)
         if not layer.ceil_mode:
-            agree(numerator // s + 1, value, f"{row.name} {label}")
-            step = f" = floor({num(numerator)} / {s}) + 1" if s > 1 else ""
-            board.show("output_shape", f"{label} = floor{formula} = floor{working}{step} = "
-                       f"{num(value)}")
-            flag_floor(board, group, numerator, s, p)
-        else:
-            ceiled = -(-numerator // s) + 1
-            step = f" = ceil({num(numerator)} / {s}) + 1" if s > 1 else ""
-            board.show("output_shape", f"{label} = ceil{formula} = ceil{working}{step} = "
-                       f"{num(ceiled)}")
-            if ceiled != value:
-                agree(ceiled - 1, value, f"{row.name} {label}")
-                board.show("output_shape",
-                           f"  last-window rule: window {ceiled} would start at ({ceiled} − 1)·S"
-                           f" = {(ceiled - 1) * s} ≥ {symbol}_in + P = {size + p}, past the "
-                           f"input and its left padding, so it is dropped: {label} = {value}")
-            else:
-                agree(ceiled, value, f"{row.name} {label}")
-                floor = numerator // s + 1
-                if floor != value:
-                    board.show("output_shape", f"  ceil_mode keeps a last, partial window "
-                               f"(floor would give {floor})")
-        flag_gaps(board, group, d * (k - 1) + 1, s, value)
+            flag_floor(board, group, int(division.left), s, p)
+        elif not value.notes:
+            try:
+                floor = f.pool_output_size(size, k, s, p, d if dilated else None)
+            except LayerError:      # floor leaves no window at all
+                floor = 0
+            if floor != int(value):
+                board.show("output_shape", _("  ceil_mode keeps a last, partial window (floor "
+                                             "would give {n})").format(n=floor))
+        flag_gaps(board, group, d * (k - 1) + 1, s, int(value))
     board.result("output_shape", out)
-    board.result("macs", 0, no_macs(NO_MACS))
+    board.result("macs", 0, no_macs(_("pooling compares or averages")))
     return board.done()
 
 
@@ -77,12 +66,12 @@ def adaptive_pool(row: Row) -> Working:
         label = " = ".join(f"{d}_out" for d in group)
         if wanted is None:
             board.show("output_shape", f"{label} = {group[0]}_in = {num(size)}  "
-                       "(output_size None keeps it)")
+                       + _("(output_size None keeps it)"))
         else:
             board.show("output_shape", f"{label} = output_size = {num(wanted)}; "
                        + adaptive_windows(size, wanted))
     board.result("output_shape", layer.compute_output_shape(x))
-    board.result("macs", 0, no_macs(NO_MACS))
+    board.result("macs", 0, no_macs(_("pooling compares or averages")))
     return board.done()
 
 
@@ -98,11 +87,11 @@ def adaptive_windows(size: int, out: int) -> str:
     '5 / 3 is not exact: windows of 2 or 3 positions, some overlapping'
     """
     if out == 1:
-        return f"one window over all {num(size)} positions (global pooling)"
+        return _("one window over all {size} positions (global pooling)").format(size=num(size))
     if size % out == 0:
         step = size // out
-        return (f"{num(size)} / {num(out)} = {num(step)} exactly: windows of {num(step)}, like "
-                f"a pool with kernel = stride = {num(step)}")
+        return _("{size} / {out} = {step} exactly: windows of {step}, like a pool with kernel = "
+                 "stride = {step}").format(size=num(size), out=num(out), step=num(step))
     widths = sorted({-(-(i + 1) * size // out) - i * size // out for i in range(out)})
-    return (f"{num(size)} / {num(out)} is not exact: windows of "
-            f"{' or '.join(num(w) for w in widths)} positions, some overlapping")
+    return _("{size} / {out} is not exact: windows of {widths} positions, some overlapping"
+             ).format(size=num(size), out=num(out), widths=_(" or ").join(num(w) for w in widths))

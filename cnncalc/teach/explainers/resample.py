@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from cnncalc.analysis import Row
+from cnncalc.i18n import _
 from cnncalc.layers.base import ntuple
 from cnncalc.layers.resample import ChannelShuffle, PixelShuffle, PixelUnshuffle, Upsample
 from cnncalc.teach.explainers.activation import unchanged
 from cnncalc.teach.explainers.registry import explains
 from cnncalc.teach.working import SPATIAL, Board, Working, no_macs, num
-
-NO_MACS = "resampling copies or interpolates values"
-
 
 @explains(Upsample)
 def upsample(row: Row) -> Working:
@@ -28,7 +26,7 @@ def upsample(row: Row) -> Working:
             board.show("output_shape", f"{symbol}_out = floor({symbol}_in · scale_factor) = "
                        f"floor({num(size)} · {wanted}) = {num(size_out)}")
     board.result("output_shape", out)
-    board.result("macs", 0, no_macs(NO_MACS))
+    board.result("macs", 0, no_macs(_("resampling copies or interpolates values")))
     return board.done()
 
 
@@ -56,4 +54,4 @@ def pixel_shuffle(row: Row) -> Working:
 def channel_shuffle(row: Row) -> Working:
     g = row.layer.groups
     return unchanged(row, f"ChannelShuffle groups {g}",
-                     f"channels reordered across {g} groups").done()
+                     _("channels reordered across {g} groups").format(g=g)).done()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from math import prod
 
 from cnncalc.analysis import Row
+from cnncalc.i18n import _
 from cnncalc.layers.base import check_dim
 from cnncalc.layers.dropout import _Dropout
 from cnncalc.layers.reshape import Flatten, Identity, Unflatten
@@ -20,9 +21,10 @@ def flatten(row: Row) -> Working:
     end = check_dim(layer.end_dim, len(x))
     board = Board(f"Flatten dims {layer.start_dim}…{layer.end_dim}")
     out = layer.compute_output_shape(x)
-    board.result("output_shape", out, f"dims {start}…{end} multiply: "
-                 f"{' · '.join(num(n) for n in x[start:end + 1])} = {num(out[start])} → "
-                 f"{shape(out)}")
+    board.result("output_shape", out, _("dims {start}…{end} multiply: {product} = {size} → "
+                                        "{shape}").format(
+        start=start, end=end, product=" · ".join(num(n) for n in x[start:end + 1]),
+        size=num(out[start]), shape=shape(out)))
     return board.done()
 
 
@@ -45,10 +47,10 @@ def unflatten(row: Row) -> Working:
 
 @explains(Identity)
 def identity(row: Row) -> Working:
-    return unchanged(row, "Identity", "passed on as it is").done()
+    return unchanged(row, "Identity", _("passed on as it is")).done()
 
 
 @explains(_Dropout)
 def dropout(row: Row) -> Working:
     return unchanged(row, f"{row.type} p={row.layer.p}",
-                     "elements zeroed at random in training only").done()
+                     _("elements zeroed at random in training only")).done()

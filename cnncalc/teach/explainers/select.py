@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cnncalc.analysis import Row
+from cnncalc.i18n import _
 from cnncalc.layers.base import check_dim
 from cnncalc.layers.select import Chunk, Narrow, chunk_sizes
 from cnncalc.teach.explainers.registry import explains
@@ -15,12 +16,14 @@ def chunk(row: Row) -> Working:
     dim = check_dim(layer.dim, len(x))
     sizes = chunk_sizes(x[dim], layer.chunks)
     board = Board(f"Chunk {layer.chunks} parts along dim {layer.dim}, part {layer.index}")
-    smaller = ", the last one smaller" if sizes[-1] != sizes[0] else ""
-    board.show("output_shape", f"torch.chunk: parts of ceil({num(x[dim])} / {layer.chunks}) = "
-               f"{num(sizes[0])}{smaller}: {', '.join(num(s) for s in sizes)}")
+    smaller = _(", the last one smaller") if sizes[-1] != sizes[0] else ""
+    board.show("output_shape", _("torch.chunk: parts of ceil({size} / {chunks}) = {part}"
+                                 "{smaller}: {parts}").format(
+        size=num(x[dim]), chunks=layer.chunks, part=num(sizes[0]), smaller=smaller,
+        parts=", ".join(num(s) for s in sizes)))
     out = layer.compute_output_shape(x)
-    board.result("output_shape", out, f"part {layer.index} has {num(sizes[layer.index])} → "
-                 f"{shape(out)}")
+    board.result("output_shape", out, _("part {index} has {size} → {shape}").format(
+        index=layer.index, size=num(sizes[layer.index]), shape=shape(out)))
     return board.done()
 
 
@@ -30,6 +33,8 @@ def narrow(row: Row) -> Working:
     dim = check_dim(layer.dim, len(x))
     board = Board(f"Narrow dim {layer.dim}, start {layer.start}, length {layer.length}")
     out = layer.compute_output_shape(x)
-    board.result("output_shape", out, f"dim {layer.dim}: {num(layer.length)} of "
-                 f"{num(x[dim])} entries from {layer.start} → {shape(out)}")
+    board.result("output_shape", out, _("dim {dim}: {length} of {size} entries from {start} "
+                                        "→ {shape}").format(
+        dim=layer.dim, length=num(layer.length), size=num(x[dim]), start=layer.start,
+        shape=shape(out)))
     return board.done()
