@@ -323,6 +323,11 @@ class LayerMemory:
     saved_bytes: int
 
 
+def tensor_bytes(numel: int, element: int) -> int:
+    """A tensor's storage: ``numel · bytes per element``."""
+    return numel * element
+
+
 def element_size(dtype: str) -> int:
     if dtype not in DTYPES:
         raise UsageError(f"unknown dtype {dtype!r} (expected {one_of(tuple(DTYPES))})")
@@ -365,7 +370,7 @@ def account(rows: Sequence[Any], input_name: str, input_shape: Sequence[int], ou
         args = row.layer.model_dump(mode="json")
         ins = [storage[i] for i in row.inputs]
         in_grad = tuple(grad[i] for i in row.inputs)
-        out_bytes = prod(row.output_shape) * elem
+        out_bytes = tensor_bytes(prod(row.output_shape), elem)
         at_inference.append(aliases_at_inference(row.type, args))
         if output_aliases_input(row.type, args):
             out = ins[0]

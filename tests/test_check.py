@@ -233,7 +233,7 @@ def test_bad_answers_are_all_reported_with_their_positions(tmp_path):
             "1,536,000)") in lines
     assert lines[lines.index("Not graded:") + 1:lines.index("Not graded:") + 5] == [
         f"  {path}:4:3: c1: unknown field 'mac'; did you mean 'macs'? (expected one of "
-        "output_shape, params, macs, flops)",
+        "output_shape, params, macs, flops, receptive_field, output_bytes)",
         f"  {path}:5:1: no layer named 'c33' in LeNet-5; did you mean 'c3'? (expected a layer "
         "name as summary prints it, or totals)",
         f"  {path}:6:5: s2: a layer's answers are a mapping of field: answer (expected "

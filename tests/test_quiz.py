@@ -143,3 +143,72 @@ class _Cells(__import__("html.parser").parser.HTMLParser):
     def handle_starttag(self, tag, attrs):
         self.rows += tag == "tr"
         self.boxes += tag == "td" and ("class", "box") in attrs
+
+
+# -- 1-D and 3-D data; receptive field and memory questions ------------------------------------
+
+dims = st.sampled_from([1, 2, 3])
+asks = st.sampled_from([(), ("receptive_field",), ("output_bytes",),
+                        ("receptive_field", "output_bytes")])
+
+
+@given(seed=seeds, level=levels, count=counts, dims=dims, ask=asks)
+def test_every_kind_of_quiz_keys_round_trip_through_check(seed, level, count, dims, ask):
+    quiz = make_quiz(seed, count, level, dims, ask)
+    report = cnncalc.analyze(quiz.network())
+    assert {len(row.output_shape) for row in report.layers if row.type.startswith(
+        ("Conv", "MaxPool", "AvgPool"))} <= {dims + 2}
+    result = check(quiz.network(), quiz.key(), source="key.yaml")
+    assert result.all_correct, result.text()
+    asked_fields = 4 * count + ("output_bytes" in ask) * count + (
+        "receptive_field" in ask) * sum(1 for row in report.layers if row.receptive_field)
+    assert result.total == asked_fields
+    if "receptive_field" in ask:
+        assert "ConvTranspose" not in quiz.network_text  # its field is not followed
+
+
+@pytest.mark.parametrize("dims", [1, 3])
+@pytest.mark.parametrize("seed", range(4))
+def test_torch_runs_1d_and_3d_exercises_and_agrees_with_the_key(seed, dims):
+    quiz = make_quiz(seed, 6, "advanced", dims)
+    twin = to_torch(quiz.network())
+    sample = quiz.network().input
+    assert len(sample) == dims + 1
+    with torch.no_grad():
+        out = twin(torch.zeros(1, *sample))
+    last = list(quiz.key().values())[-1]
+    assert list(out.shape[1:]) == list(last["output_shape"])
+    assert sum(p.numel() for p in twin.parameters()) == sum(
+        entry["params"] for entry in quiz.key().values())
+
+
+def test_a_2d_quiz_is_the_one_it_always_was():
+    """Adding --dims and --ask left the seeds of 2-D quizzes alone."""
+    assert make_quiz(7, 5, "advanced").network_text == make_quiz(
+        7, 5, "advanced", 2, ()).network_text
+    assert "--dims" not in make_quiz(7, 5, "advanced").network_text
+
+
+def test_the_sheet_asks_for_what_the_key_holds(tmp_path):
+    made = runner().invoke(main, ["quiz", "--seed", "3", "--dims", "1", "--ask",
+                                  "receptive_field", "--ask", "output_bytes", "--out",
+                                  str(tmp_path)])
+    assert made.exit_code == 0, made.output
+    key = cnncalc.teach.load_answers(tmp_path / "teacher" / "key.yaml")
+    blank = (tmp_path / "answers.yaml").read_text()
+    for layer, fields in key.items():
+        assert f"{layer}:\n" + "".join(f"  {f}:\n" for f in fields) in blank
+    sheet = (tmp_path / "quiz.md").read_text()
+    assert "receptive field" in sheet and "float32" in sheet and "[C, L]" in sheet
+    assert "--dims 1 --ask receptive_field --ask output_bytes" in sheet
+
+
+def test_a_wrong_receptive_field_shows_its_working(tmp_path):
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("s2: {receptive_field: 5x5, output_bytes: 4704}\n"
+                       "c3: {receptive_field: 14}\n")
+    result = runner().invoke(main, ["check", "lenet5", str(answers)])
+    assert result.exit_code == 1
+    assert "✗ receptive_field 5x5\n      expected 6×6\n      RF size = r + d·(K−1)·j = " \
+           "5 + 1·1 = 6, jump = j·S = 1·2 = 2" in result.stdout
+    assert "✓ output_bytes" in result.stdout and "✓ receptive_field 14" in result.stdout

@@ -117,8 +117,15 @@ def _check(file, answers, input_shape, batch, convention, fmt, key, run_check, l
 @click.option("--out", "out", required=True, metavar="DIR",
               help="Where to write the sheet (quiz.md, quiz.html, answers.yaml) and the "
                    "teacher's network and key (teacher/) (created if need be).")
+@click.option("--dims", type=click.Choice(("1", "2", "3")), default="2", show_default=True,
+              help="The data: 1 a signal [C, L] (Conv1d, pools), 2 an image [C, H, W], 3 a clip "
+                   "or volume [C, D, H, W] (Conv3d, pools).")
+@click.option("--ask", multiple=True, type=click.Choice(("receptive_field", "output_bytes")),
+              help="Also ask every layer's receptive field or its output's bytes (float32); "
+                   "may be repeated.")
 @lang_option
-def quiz(seed: int | None, count: int, level: str, out: str, lang: str) -> None:
+def quiz(seed: int | None, count: int, level: str, out: str, dims: str, ask: tuple[str, ...],
+         lang: str) -> None:
     """Write a random exercise: a question sheet for the students (DIR/quiz.md, DIR/quiz.html
     and DIR/answers.yaml to fill in) and, for the teacher, the network and its key
     (DIR/teacher/network.yaml, DIR/teacher/key.yaml)."""
@@ -134,7 +141,7 @@ def quiz(seed: int | None, count: int, level: str, out: str, lang: str) -> None:
         seed = random.SystemRandom().randrange(1_000_000)
     from cnncalc.i18n import _, use
 
-    exercise = make_quiz(seed, count, level)
+    exercise = make_quiz(seed, count, level, int(dims), ask)
     try:
         with use(lang):
             paths = exercise.write(out)

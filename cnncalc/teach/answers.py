@@ -33,6 +33,8 @@ from cnncalc.errors import show
 from cnncalc.i18n import _
 
 QUANTITIES = ("output_shape", "params", "macs", "flops")
+#: fields a quiz may ask for besides the four (``cnncalc quiz --ask``), and check grades
+EXTRA_QUANTITIES = ("receptive_field", "output_bytes")
 
 _SEPARATORS = ",_ '\u00a0\u2009\u202f"
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:([" + _SEPARATORS + r"])\d{3})(?:\1\d{3})*")
@@ -154,6 +156,22 @@ def parse_shape(raw: Any) -> ShapeAnswer:
         return ShapeAnswer((int(text),), False)
     raise BadAnswer(_("{answer} is not a shape: sizes separated by commas could be one number "
                       "with thousands separators").format(answer=repr(text)), SHAPE_FORMS)
+
+
+FIELD_FORMS = "a size per spatial dimension such as 5x5, [5, 5], or one number for all"
+
+
+def parse_field(raw: Any) -> tuple[int, ...]:
+    """A receptive field's size: one number for every spatial dimension, or one per dimension
+    (``5x5``, ``[5, 5]``, ``(3, 5, 5)``); the sizes in the order given.
+
+    >>> parse_field(5), parse_field("11x11"), parse_field([3, 7, 7]), parse_field("５×５")
+    ((5,), (11, 11), (3, 7, 7), (5, 5))
+    """
+    try:
+        return parse_shape(raw).dims
+    except BadAnswer as err:
+        raise BadAnswer(err.message, FIELD_FORMS) from None
 
 
 def _dim(raw: Any) -> int:

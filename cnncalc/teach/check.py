@@ -22,9 +22,10 @@ from cnncalc.i18n import _
 from cnncalc.report.json import dumps
 from cnncalc.safeyaml import load_yaml, position_of, read_text
 from cnncalc.spec import Network
-from cnncalc.teach.answers import QUANTITIES, BadAnswer, ShapeAnswer, parse_count, parse_shape
+from cnncalc.teach.answers import (EXTRA_QUANTITIES, QUANTITIES, BadAnswer, ShapeAnswer,
+                                   parse_count, parse_field, parse_shape)
 from cnncalc.teach.explain import Explanation, explain_report, flops_line
-from cnncalc.teach.working import num, shape
+from cnncalc.teach.working import equation, num, shape
 
 TOTALS = "totals"
 TOTAL_QUANTITIES = ("params", "macs", "flops")
@@ -157,8 +158,11 @@ def _mark_lines(mark: Mark) -> list[str]:
                                                                reading=_(mark.reading))
     lines = [head]
     if not mark.correct:
-        expected = shape(mark.expected) if isinstance(mark.expected, tuple) else \
-            num(mark.expected)
+        if mark.field == "receptive_field":
+            expected = "×".join(map(str, mark.expected)) or _("undefined")
+        else:
+            expected = shape(mark.expected) if isinstance(mark.expected, tuple) else \
+                num(mark.expected)
         also = f" = {mark.expected_written}" if mark.expected_written else ""
         lines.append("      " + _("expected {value}").format(value=expected + also))
     if mark.note:
@@ -246,7 +250,8 @@ def check_report(report: Report, answers: Any, source: str = "<answers>",
                                           f"key", raw[1], expected="the key's questions"))
         given.update({q: ((None, None), None) for q in questions if q not in given})
     order = {name: i for i, name in enumerate(row.name for row in report.layers)}
-    keys = sorted(given, key=lambda k: (order.get(k[0], len(order)), QUANTITIES.index(k[1])))
+    fields = QUANTITIES + EXTRA_QUANTITIES
+    keys = sorted(given, key=lambda k: (order.get(k[0], len(order)), fields.index(k[1])))
     marks = [_mark(report, explanation, name, quantity, given[(name, quantity)][0][0],
                    given[(name, quantity)][1]) for name, quantity in keys]
     titles = {item.name: item.working.title for item in explanation.layers}
@@ -263,7 +268,7 @@ def _fields(report: Report, answers: dict, source: str
     problems: list[Problem] = []
     for name, entry in answers.items():
         if isinstance(name, str) and name in rows:
-            allowed = QUANTITIES
+            allowed = QUANTITIES + EXTRA_QUANTITIES
         elif name == TOTALS:
             allowed = TOTAL_QUANTITIES
         else:
@@ -275,7 +280,7 @@ def _fields(report: Report, answers: dict, source: str
         if not isinstance(entry, dict) or not entry:
             problems.append(Problem("a layer's answers are a mapping of field: answer",
                                     position_of(answers, name) or Position(source), str(name),
-                                    expected="{" + ", ".join(f"{q}: ..." for q in allowed) + "}",
+                                    expected="{" + ", ".join(f"{q}: ..." for q in allowed[:4]) + "}",
                                     got=_kind(entry)))
             continue
         for quantity, raw in entry.items():
@@ -286,8 +291,9 @@ def _fields(report: Report, answers: dict, source: str
                                         expected="one of " + ", ".join(allowed)))
                 continue
             try:
-                parsed: Any = None if raw is None else (
-                    parse_shape(raw) if quantity == "output_shape" else parse_count(raw))
+                read = {"output_shape": parse_shape, "receptive_field": parse_field}.get(
+                    quantity, parse_count)
+                parsed: Any = None if raw is None else read(raw)
             except BadAnswer as err:
                 where = position_of(entry, quantity) or Position(source)
                 parsed = BadAnswer(_("at {where}: {message}").format(
@@ -313,9 +319,8 @@ def _mark(report: Report, explanation: Explanation, name: str, quantity: str, ra
         working = _totals_working(report, quantity)
     else:
         row = report.layer(name)
-        expected = tuple(row.output_shape) if quantity == "output_shape" else \
-            getattr(row, quantity)
-        working = explanation.layer(name).lines(quantity)
+        expected = _expected(row, quantity)
+        working = _working(report, explanation, row, quantity)
     if parsed is None:
         return Mark(name, quantity, expected, None, raw, False, note=_("no answer given"),
                     working=working)
@@ -325,6 +330,9 @@ def _mark(report: Report, explanation: Explanation, name: str, quantity: str, ra
         return Mark(name, quantity, expected, None, raw, False,
                     note=_("unreadable {reason}").format(reason=reason),
                     working=working)
+    if quantity == "receptive_field":
+        got = parsed * len(expected) if expected and len(parsed) == 1 else parsed
+        return Mark(name, quantity, expected, got, raw, got == expected, working=working)
     if isinstance(parsed, ShapeAnswer):
         got, reading, note = read_shape(parsed, expected)
         written = None
@@ -335,6 +343,33 @@ def _mark(report: Report, explanation: Explanation, name: str, quantity: str, ra
         return Mark(name, quantity, expected, got, raw, got == expected, reading=reading,
                     note=note, expected_written=written, working=working)
     return Mark(name, quantity, expected, parsed, raw, parsed == expected, working=working)
+
+
+def _expected(row: Any, quantity: str) -> Any:
+    if quantity == "output_shape":
+        return tuple(row.output_shape)
+    if quantity == "receptive_field":   # its size per spatial dimension; () where undefined
+        return tuple(row.receptive_field.size) if row.receptive_field else ()
+    return getattr(row, quantity)
+
+
+def _working(report: Report, explanation: Explanation, row: Any, quantity: str
+             ) -> tuple[str, ...]:
+    if quantity == "output_bytes":
+        from cnncalc.memory import element_size, tensor_bytes
+        from cnncalc.terms import T, product
+
+        dims = product(*(T(n) for n in row.output_shape))
+        numel = T(int(dims), "numel(y)")
+        size = T(element_size(report.memory.dtype), report.memory.dtype)
+        return (equation("numel(y)", dims),
+                equation("output_bytes", tensor_bytes(numel, size)) + "  " + _(
+                    "({size} bytes per {dtype} value)").format(size=int(size),
+                                                              dtype=report.memory.dtype))
+    if quantity == "receptive_field" and not row.receptive_field:
+        return (_("the receptive field is not defined here: {reason}").format(
+            reason=row.receptive_field_reason),)
+    return explanation.layer(row.name).lines(quantity)
 
 
 def read_shape(answer: ShapeAnswer, expected: tuple[int, ...]

@@ -113,7 +113,10 @@ class LayerExplanation:
         return tuple(lines)
 
     def lines(self, quantity: str) -> tuple[str, ...]:
-        """The working of one quantity: output_shape, params, buffers, macs or flops."""
+        """The working of one quantity: output_shape, params, buffers, macs, flops or
+        receptive_field."""
+        if quantity == "receptive_field":
+            return field_working(self.field, self.row.name) if self.field else ()
         if quantity in ("macs", "flops"):
             lines = self.counting_lines()
             return lines if quantity == "flops" else lines[:-1]

@@ -27,12 +27,16 @@ from cnncalc.i18n import _, language
 from cnncalc.safeyaml import load_yaml
 from cnncalc.shapes import pool_output_size
 from cnncalc.spec import Network, parse_network
+from cnncalc.teach.answers import EXTRA_QUANTITIES
 
 LEVELS = ("basic", "advanced")
 #: what ``advanced`` brings; each advanced quiz of at least four layers has all four
 FEATURES = ("groups", "dilation", "transposed", "ceil_mode")
 MAX_COUNT = 50
-MAX_SIDE = 512          # spatial sizes stay drawable on a board
+MAX_SIDE = {1: 16_384, 2: 512, 3: 256}   # spatial sizes stay sensible for an exercise
+DIMS = (1, 2, 3)
+#: what a quiz may ask besides output shape, params, MACs and FLOPs (check grades them)
+ASKS = EXTRA_QUANTITIES
 MAX_FEATURES = 50_000   # a Linear layer's input stays a sensible exercise
 ATTEMPTS = 40
 
@@ -48,6 +52,8 @@ class Quiz:
     level: str
     network_text: str
     key_text: str
+    dims: int = 2
+    ask: tuple[str, ...] = ()
 
     def network(self) -> Network:
         return parse_network(load_yaml(self.network_text, "quiz.yaml"), "quiz.yaml", "quiz")
@@ -57,7 +63,11 @@ class Quiz:
 
     @property
     def name(self) -> str:
-        return f"quiz-{self.seed}-{self.level}"
+        return _name(self.seed, self.level, self.dims)
+
+    @property
+    def command(self) -> str:
+        return _command(self.seed, self.count, self.level, self.dims, self.ask)
 
     def write(self, directory: str | Path) -> dict[str, Path]:
         """Write the students' sheet (``quiz.md``, ``quiz.html``, an ``answers.yaml`` to fill
@@ -85,15 +95,22 @@ class Quiz:
 
     def _task(self) -> str:
         rules = convention(DEFAULT)
-        return _("For every layer, work out its output shape (batch excluded), its parameters, "
+        task = _("For every layer, work out its output shape (batch excluded), its parameters, "
                  "its MACs ({macs_are}) and its FLOPs ({flops_are}). Each layer takes the "
                  "previous layer's output.").format(macs_are=_(rules.macs_are),
                                                     flops_are=_(rules.flops_are))
+        if "receptive_field" in self.ask:
+            task += " " + _("Also its receptive field: the size, in input positions, of the "
+                            "input window that one output position sees (for the layers that "
+                            "keep spatial dimensions).")
+        if "output_bytes" in self.ask:
+            task += " " + _("Also the bytes of its output in float32 (4 bytes per value).")
+        return task
 
     def sheet(self) -> str:
         """The question sheet in Markdown."""
         sample = self.network().input
-        lines = [f"# {self.name}", "", f"_{_command(self.seed, self.count, self.level)}_", "",
+        lines = [f"# {self.name}", "", f"_{self.command}_", "",
                  self._input_line(sample), "",
                  "| # | {} | {} | {} |".format(_("Layer"), _("Type"), _("Arguments")),
                  "|---|---|---|---|"]
@@ -102,7 +119,10 @@ class Quiz:
         lines += ["", self._task(), "",
                   _("Write your answers in `answers.yaml` (every question is there, blank): a "
                     "shape as a list `[C, H, W]` or the textbook `HxWxC` (`32x32x10`), counts "
-                    "as whole numbers (`117,600` or `117600 MACs`)."), ""]
+                    "as whole numbers (`117,600` or `117600 MACs`).") if self.dims == 2 else
+                  _("Write your answers in `answers.yaml` (every question is there, blank): a "
+                    "shape as a list `{form}`, counts as whole numbers (`117,600` or "
+                    "`117600 MACs`).").format(form=FORMS[self.dims]), ""]
         return "\n".join(lines)
 
     @staticmethod
@@ -116,11 +136,11 @@ class Quiz:
         rows = "".join(
             f"<tr><td>{i}</td><td><code>{html.escape(name)}</code></td>"
             f"<td>{html.escape(kind)}</td><td>{html.escape(args) or '—'}</td>"
-            + "<td class=box></td>" * 4 + "</tr>"
+            + "<td class=box></td>" * (4 + len(self.ask)) + "</tr>"
             for i, (name, kind, args) in enumerate(self._layers(), 1))
         headings = "".join(f"<th>{html.escape(h)}</th>" for h in (
             "#", _("Layer"), _("Type"), _("Arguments"), _("Output shape"), _("Params"), "MACs",
-            "FLOPs"))
+            "FLOPs", *(_(field) for field in self.ask)))
         return (
             f"<!doctype html><html lang={language()}><meta charset=utf-8>"
             f"<title>{html.escape(self.name)}</title><style>"
@@ -130,7 +150,7 @@ class Quiz:
             "td.box{min-width:7em;height:2.2em}th{background:#eee}"
             "@media print{body{margin:0}}</style>"
             f"<h1>{html.escape(self.name)}</h1>"
-            f"<p><em>{html.escape(_command(self.seed, self.count, self.level))}</em></p>"
+            f"<p><em>{html.escape(self.command)}</em></p>"
             f"<p>{html.escape(self._input_line(sample))}</p>"
             f"<p>{html.escape(self._task())}</p>"
             f"<table><tr>{headings}</tr>{rows}</table></html>\n")
@@ -139,9 +159,12 @@ class Quiz:
         """``answers.yaml`` with every question of the key and no answer yet."""
         lines = ["# " + _("Answers to {name}: fill in every field, then hand it in.").format(
                      name=self.name),
-                 "# " + _("A shape as a list [C, H, W] or the textbook HxWxC (32x32x10).")]
+                 "# " + (_("A shape as a list [C, H, W] or the textbook HxWxC (32x32x10).")
+                         if self.dims == 2 else _("A shape as a list {form}.").format(
+                             form=FORMS[self.dims]))]
+        asked = self.key()
         for name, _kind, _args in self._layers():
-            lines += [f"{name}:", "  output_shape:", "  params:", "  macs:", "  flops:"]
+            lines += [f"{name}:"] + [f"  {field}:" for field in asked[name]]
         return "\n".join(lines) + "\n"
 
 
@@ -154,21 +177,40 @@ def _shape(dims) -> str:
     return "[" + ", ".join(str(n) for n in dims) + "]"
 
 
+FORMS = {1: "[C, L]", 2: "[C, H, W]", 3: "[C, D, H, W]"}
+
+
+def _name(seed: int, level: str, dims: int) -> str:
+    return f"quiz-{seed}-{level}" + ("" if dims == 2 else f"-{dims}d")
+
+
 def _dims_named(rank: int) -> str:
     return {1: "F", 2: "C × L", 3: "C × H × W", 4: "C × D × H × W"}.get(rank, "")
 
 
-def make_quiz(seed: int, count: int = 5, level: str = "basic") -> Quiz:
-    """A quiz of ``count`` layers; ``advanced`` adds groups, dilation, transposed convolutions
-    and ``ceil_mode`` pooling (each at least once from four layers on)."""
+def make_quiz(seed: int, count: int = 5, level: str = "basic", dims: int = 2,
+              ask: tuple[str, ...] = ()) -> Quiz:
+    """A quiz of ``count`` layers on ``dims``-dimensional data (1: ``[C, L]``, 2: ``[C, H,
+    W]``, 3: ``[C, D, H, W]``); ``advanced`` adds groups, dilation, transposed convolutions
+    and ``ceil_mode`` pooling (each at least once from four layers on); ``ask`` adds
+    questions (``receptive_field``, ``output_bytes``) to every layer where they apply."""
     if level not in LEVELS:
         raise ValueError(f"level is one of {', '.join(LEVELS)}, not {level!r}")
     if not 1 <= count <= MAX_COUNT:
         raise ValueError(f"count is between 1 and {MAX_COUNT}, not {count}")
-    rng = random.Random(f"cnncalc-quiz:{seed}:{level}")
+    if dims not in DIMS:
+        raise ValueError(f"dims is one of 1, 2, 3, not {dims!r}")
+    unknown = [a for a in ask if a not in ASKS]
+    if unknown:
+        raise ValueError(f"ask is any of {', '.join(ASKS)}, not {unknown[0]!r}")
+    ask = tuple(a for a in ASKS if a in ask)
+    # 2-D quizzes keep the seeds they always had
+    rng = random.Random(f"cnncalc-quiz:{seed}:{level}" + ("" if dims == 2 else f":{dims}d"))
     advanced = level == "advanced"
-    sample = _input(rng, advanced)
-    features = list(FEATURES) if advanced else []
+    sample = _input(rng, advanced, dims)
+    # cnncalc does not follow receptive fields through a transposed convolution
+    skipped = ("transposed",) if "receptive_field" in ask else ()
+    features = [f for f in FEATURES if f not in skipped] if advanced else []
     rng.shuffle(features)
     layers: list[Layer] = []
     report = None
@@ -185,14 +227,15 @@ def make_quiz(seed: int, count: int = 5, level: str = "basic") -> Quiz:
             feature = _pick(features, channels)
             if feature:
                 features.remove(feature)
-        layer, report, placed = _draw(rng, sample, layers, report, feature, advanced)
+        layer, report, placed = _draw(rng, sample, layers, report, feature, advanced, skipped)
         if feature and not placed:
             features.insert(0, feature)  # e.g. groups on a 1-channel input: try it later
         layers.append(layer)
     report = analyze(_network(sample, layers))
-    name = f"quiz-{seed}-{level}"
-    return Quiz(seed, count, level, _network_text(name, sample, layers, seed, count, level),
-                _key_text(report, seed, count, level))
+    command = _command(seed, count, level, dims, ask)
+    return Quiz(seed, count, level,
+                _network_text(_name(seed, level, dims), sample, layers, command),
+                _key_text(report, command, ask), dims, ask)
 
 
 def _pick(features: list[str], channels: int) -> str | None:
@@ -204,29 +247,39 @@ def _pick(features: list[str], channels: int) -> str | None:
     return usable[-1] if usable else None
 
 
-def _input(rng: random.Random, advanced: bool) -> tuple[int, int, int]:
+def _input(rng: random.Random, advanced: bool, dims: int = 2) -> tuple[int, ...]:
+    if dims == 1:      # a signal: audio, a sensor, a sequence of embeddings
+        lengths = [64, 128, 256, 400, 1000, 8000, 16000] + ([99, 257, 1001] if advanced else [])
+        return rng.choice([1, 1, 2, 8, 16]), rng.choice(lengths)
     channels = rng.choice([1, 3, 3])
     sides = [28, 32, 64, 96, 128, 224] + ([27, 33, 57, 65, 99, 227] if advanced else [])
+    if dims == 3:      # a clip or a volume: few frames, small frames
+        sides = [s for s in sides if s <= 128]
+        depth = rng.choice([8, 16, 16, 32] + ([15, 33] if advanced else []))
+        side = rng.choice(sides)
+        return channels, depth, side, side
     height = rng.choice(sides)
     width = rng.choice(sides) if advanced and rng.random() < 0.3 else height
     return channels, height, width
 
 
 def _draw(rng: random.Random, sample, layers: list[Layer], report: Report | None,
-          feature: str | None, advanced: bool) -> tuple[Layer, Report, bool]:
-    """One more layer that keeps the network valid, and whether it shows ``feature``."""
+          feature: str | None, advanced: bool, skipped: tuple[str, ...] = ()
+          ) -> tuple[Layer, Report, bool]:
+    """One more layer that keeps the network valid, and whether it shows ``feature``; none of
+    the ``skipped`` features."""
     shape = report.layers[-1].output_shape if report else (1, *sample)
+    makers = _BASIC + ([_MAKERS[f] for f in FEATURES if f not in skipped] if advanced else [])
     for attempt in range(2 * ATTEMPTS):
         wanted = feature if attempt < ATTEMPTS else None
-        maker = _MAKERS[wanted] if wanted else rng.choice(_BASIC + (_ADVANCED if advanced
-                                                                     else []))
+        maker = _MAKERS[wanted] if wanted else rng.choice(makers)
         layer = maker(rng, shape, advanced)
         if layer is None:
             continue
         checked = _valid(sample, layers + [layer])
         if checked is not None:
             return layer, checked, wanted is not None
-    layer = ("Conv2d", {"out_channels": 8, "kernel_size": 1})  # always fits
+    layer = (f"Conv{len(shape) - 2}d", {"out_channels": 8, "kernel_size": 1})  # always fits
     return layer, analyze(_network(sample, layers + [layer])), False
 
 
@@ -236,7 +289,7 @@ def _valid(sample, layers: list[Layer]) -> Report | None:
     except CnncalcError:
         return None
     out = report.layers[-1].output_shape
-    if any(side > MAX_SIDE for side in out[2:]):
+    if any(side > MAX_SIDE[len(sample) - 1] for side in out[2:]):
         return None
     return report
 
@@ -277,10 +330,10 @@ def _conv(rng: random.Random, shape, advanced: bool, *, groups: bool = False,
         del args["padding"]
     if advanced and rng.random() < 0.2:
         args["bias"] = False
-    if advanced and not groups and not dilation and rng.random() < 0.1:
+    if advanced and not groups and not dilation and len(shape) == 4 and rng.random() < 0.1:
         args["kernel_size"] = rng.choice([[1, 3], [3, 1], [1, 7]])
         args["padding"] = [k // 2 for k in args["kernel_size"]]
-    return "Conv2d", args
+    return f"Conv{len(shape) - 2}d", args
 
 
 def _transposed(rng: random.Random, shape, advanced: bool) -> Layer:
@@ -293,11 +346,12 @@ def _transposed(rng: random.Random, shape, advanced: bool) -> Layer:
         args["padding"] = padding
     if rng.random() < 0.4:
         args["output_padding"] = 1
-    return "ConvTranspose2d", args
+    return f"ConvTranspose{len(shape) - 2}d", args
 
 
 def _pool(rng: random.Random, shape, advanced: bool, *, ceil_mode: bool = False) -> Layer:
-    kind = rng.choice(["MaxPool2d", "MaxPool2d", "AvgPool2d"])
+    n = len(shape) - 2
+    kind = rng.choice([f"MaxPool{n}d", f"MaxPool{n}d", f"AvgPool{n}d"])
     options = [(2, 2, 0), (2, 2, 0), (3, 2, 0), (3, 2, 1), (3, 3, 0)]
     if ceil_mode:  # prefer a window where ceil_mode changes the answer
         options = [o for o in options if _ceil_matters(shape, *o)] or options
@@ -361,18 +415,19 @@ def _flow(args: dict[str, Any]) -> str:
     return "{" + ", ".join(f"{k}: {value(v)}" for k, v in args.items()) + "}"
 
 
-def _command(seed: int, count: int, level: str) -> str:
-    return f"cnncalc quiz --seed {seed} --count {count} --level {level}"
+def _command(seed: int, count: int, level: str, dims: int = 2, ask: tuple[str, ...] = ()
+             ) -> str:
+    return (f"cnncalc quiz --seed {seed} --count {count} --level {level}"
+            + ("" if dims == 2 else f" --dims {dims}") + "".join(f" --ask {a}" for a in ask))
 
 
-def _network_text(name: str, sample, layers: list[Layer], seed: int, count: int,
-                  level: str) -> str:
+def _network_text(name: str, sample, layers: list[Layer], command: str) -> str:
     rules = convention(DEFAULT)  # the key's convention, in its own words
     task = (f"The network of a cnncalc quiz, for the teacher: keep it from the students "
             f"(cnncalc summary would give them the answers; MACs are {rules.macs_are}). "
             f"The students get quiz.md or quiz.html. Grade an answers file with")
     lines = [
-        f"# {_command(seed, count, level)}",
+        f"# {command}",
         *textwrap.wrap(task, 90, initial_indent="# ", subsequent_indent="# "),
         "#   cnncalc check teacher/network.yaml answers.yaml --key teacher/key.yaml",
         f"name: {name}",
@@ -384,12 +439,16 @@ def _network_text(name: str, sample, layers: list[Layer], seed: int, count: int,
     return "\n".join(lines) + "\n"
 
 
-def _key_text(report: Report, seed: int, count: int, level: str) -> str:
-    lines = [f"# The key to the quiz ({_command(seed, count, level)}): its questions and answers.",
+def _key_text(report: Report, command: str, ask: tuple[str, ...] = ()) -> str:
+    lines = [f"# The key to the quiz ({command}): its questions and answers.",
              "# Shapes are channels first, batch excluded. cnncalc explain teacher/network.yaml "
              "shows the working."]
     for row in report.layers:
         lines += [f"{row.name}:",
                   f"  output_shape: [{', '.join(str(n) for n in row.output_shape[1:])}]",
                   f"  params: {row.params}", f"  macs: {row.macs}", f"  flops: {row.flops}"]
+        if "receptive_field" in ask and row.receptive_field:
+            lines.append(f"  receptive_field: {'x'.join(map(str, row.receptive_field.size))}")
+        if "output_bytes" in ask:
+            lines.append(f"  output_bytes: {row.output_bytes}")
     return "\n".join(lines) + "\n"
