@@ -392,8 +392,9 @@ def read_shape(answer: ShapeAnswer, expected: tuple[int, ...]
     last = "×".join(names)
     first = "×".join(names[-1:] + names[:-1])
     if len(dims) not in (rank - 1, rank):
-        note = (f"the output has {rank - 1} dims besides the batch "
-                f"({first if not answer.channels_last else last}); the answer has {len(dims)}")
+        note = _("the output has {n} dims besides the batch ({form}); the answer has "
+                 "{given}").format(n=rank - 1, form=first if not answer.channels_last else last,
+                                   given=len(dims))
         return dims, "the numbers as written", note
     batch = len(dims) == rank
     with_batch = "batch included" if batch else "batch excluded"
@@ -403,21 +404,23 @@ def read_shape(answer: ShapeAnswer, expected: tuple[int, ...]
     if answer.channels_last and batch:   # pasted from cnncalc's CSV: 1x16x28x28
         note = None
         if as_first != expected and as_last == expected:
-            note = (f"a string with the batch is read N×{first}, as cnncalc's CSV writes shapes;"
-                    f" in N×{last} order this answer would be right — leave the batch out "
-                    f"({'x'.join(map(str, body))}) to write the textbook's {last}")
+            note = _("a string with the batch is read N×{first}, as cnncalc's CSV writes "
+                     "shapes; in N×{last} order this answer would be right — leave the batch "
+                     "out ({body}) to write the textbook's {last}").format(
+                first=first, last=last, body="x".join(map(str, body)))
         return as_first, f"N×{first}, as cnncalc's CSV writes shapes, batch included", note
     if not answer.channels_last:
         note = None
         if as_first != expected and as_last == expected:
-            note = (f"lists are read {first}, channels first, as PyTorch prints shapes; in "
-                    f"{last} order this answer would be right — write "
-                    f"{show(list(expected[0 if batch else 1:]))}")
+            note = _("lists are read {first}, channels first, as PyTorch prints shapes; in "
+                     "{last} order this answer would be right — write {right}").format(
+                first=first, last=last, right=show(list(expected[0 if batch else 1:])))
         return as_first, f"{first}, channels first, {with_batch}", note
     note = None
     if as_last != expected and as_first == expected:
-        note = (f"strings are read {last}; in {first} order this answer would be right — "
-                f"write channels first as a list, {show(list(expected[0 if batch else 1:]))}")
+        note = _("strings are read {last}; in {first} order this answer would be right — "
+                 "write channels first as a list, {right}").format(
+            last=last, first=first, right=show(list(expected[0 if batch else 1:])))
     return as_last, f"{last}, channels last, {with_batch}", note
 
 
