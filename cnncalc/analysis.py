@@ -220,9 +220,9 @@ def annotate(rows: list[Row], input_shape: Shape, output: str, dtype: str = DEFA
     fields, and the memory totals."""
     per_row, memory = account(rows, INPUT, input_shape, output, dtype, optimizer)
     fields = receptive.walk(rows, INPUT, input_shape)
-    return ([replace(row, output_bytes=m.output_bytes, saved_bytes=m.saved_bytes,
-                     receptive_field=fields[row.name].receptive_field,
-                     receptive_field_reason=fields[row.name].reason)
+    return ([_with(row, output_bytes=m.output_bytes, saved_bytes=m.saved_bytes,
+                   receptive_field=fields[row.name].receptive_field,
+                   receptive_field_reason=fields[row.name].reason)
              for row, m in zip(rows, per_row)], memory)
 
 
@@ -314,27 +314,59 @@ def walk(graph: Graph, input_shape: Shape, rules: Convention | None = None
     return rows, problems
 
 
+#: (layer, input shapes, call, convention) → (resolved layer, output shape, params, buffers,
+#: MACs, FLOPs): a ResNet-152 has 515 layers but 55 distinct cases, and sweeps repeat them
+_MEASURED: dict[tuple, tuple] = {}
+_MEASURED_MAX = 100_000
+
+
 def measure(node: Node, in_shapes: tuple[Shape, ...], rules: Convention | None = None) -> Row:
     """One node's row: its formulas applied to its input shapes, counted by ``rules`` (the
     default convention when not given)."""
-    node.layer.check_input(*in_shapes)
-    layer = node.layer.resolve(*in_shapes)
+    rules = rules or counting.convention(counting.DEFAULT)
+    key = (node.layer, in_shapes, node.call, rules.name)
+    try:
+        known = _MEASURED.get(key)
+    except TypeError:     # an argument that cannot be hashed: measure it every time
+        key, known = None, None
+    if known is None:
+        known = _formulas(node.layer, in_shapes, node.call, rules)
+        if key is not None:
+            if len(_MEASURED) >= _MEASURED_MAX:
+                _MEASURED.clear()
+            _MEASURED[key] = known
+    layer, out, params, buffers, macs, flops = known
+    return Row(node.name, node.type, node.inputs, in_shapes, out, params,
+               params if node.trainable else 0, buffers, macs, flops,
+               layer, node.trainable, node.call, scope=node.scope)
+
+
+def _formulas(layer: Layer, in_shapes: tuple[Shape, ...], call: str, rules: Convention
+              ) -> tuple:
+    layer.check_input(*in_shapes)
+    layer = layer.resolve(*in_shapes)
     out = tuple(layer.compute_output_shape(*in_shapes))
     if numel(out) > MAX_ELEMENTS:
         raise LayerError("the output is implausibly large",
                          expected="at most 10^15 elements", got=f"{list(out)}")
-    params = layer.count_params(*in_shapes)
-    rules = rules or counting.convention(counting.DEFAULT)
-    macs, flops = rules.count(Site(layer, in_shapes, out, node.call)).exact()
-    return Row(node.name, node.type, node.inputs, in_shapes, out, params,
-               params if node.trainable else 0, layer.count_buffers(*in_shapes), macs, flops,
-               layer, node.trainable, node.call, scope=node.scope)
+    macs, flops = rules.count(Site(layer, in_shapes, out, call)).exact()
+    return (layer, out, layer.count_params(*in_shapes), layer.count_buffers(*in_shapes), macs,
+            flops)
+
+
+def _with(row: Row, **changes: Any) -> Row:
+    """``dataclasses.replace`` without re-running ``__init__`` (the fields are already
+    checked): five times faster on 500 rows."""
+    new = object.__new__(Row)
+    new.__dict__.update(row.__dict__)
+    new.__dict__.update(changes)
+    return new
 
 
 def recount(report: Report, convention: str) -> Report:
     """The same analysis counted under another convention (shapes are not walked again)."""
     rules = counting.convention(convention)
-    rows = [replace(row, **dict(zip(("macs", "flops"), rules.count(row.site).exact())))
+    rows = [_with(row, **dict(zip(("macs", "flops"), rules.count(row.site).exact())))
             for row in report.layers]
     by_name = {row.name: row for row in rows}
     blocks = tuple(replace(b, totals=Totals.of(by_name[n] for n in b.layers))

@@ -323,6 +323,22 @@ class LayerMemory:
     saved_bytes: int
 
 
+_ARGS: dict[Any, dict] = {}
+
+
+def layer_args(layer: Layer) -> dict:
+    """A layer's arguments as plain JSON values (the rules read them), dumped once per layer."""
+    try:
+        args = _ARGS.get(layer)
+    except TypeError:   # unhashable: dump it every time
+        return layer.model_dump(mode="json")
+    if args is None:
+        if len(_ARGS) > 100_000:
+            _ARGS.clear()
+        args = _ARGS[layer] = layer.model_dump(mode="json")
+    return args
+
+
 def tensor_bytes(numel: int, element: int) -> int:
     """A tensor's storage: ``numel · bytes per element``."""
     return numel * element
@@ -367,7 +383,7 @@ def account(rows: Sequence[Any], input_name: str, input_shape: Sequence[int], ou
     per_row: list[LayerMemory] = []
     at_inference: list[bool] = []
     for row in rows:
-        args = row.layer.model_dump(mode="json")
+        args = layer_args(row.layer)
         ins = [storage[i] for i in row.inputs]
         in_grad = tuple(grad[i] for i in row.inputs)
         out_bytes = tensor_bytes(prod(row.output_shape), elem)
@@ -419,7 +435,7 @@ def activation_peak(rows: Sequence[Any], input_name: str, input_shape: Sequence[
     size: dict[str, int] = {input_name: prod(input_shape) * elem}
     last: dict[str, int] = {input_name: -1}
     if aliases is None:
-        aliases = [aliases_at_inference(row.type, row.layer.model_dump(mode="json"))
+        aliases = [aliases_at_inference(row.type, layer_args(row.layer))
                    for row in rows]
     for i, (row, alias) in enumerate(zip(rows, aliases)):
         for name in row.inputs:
