@@ -1,5 +1,6 @@
 """The zoo networks beyond torchvision (1-D audio, 3-D video, U-Net, the DeepLabV3 head, the DCGAN
-generator, the MNIST CNN) against torch transcriptions of their cited sources."""
+generator, the MNIST CNN, YOLOv3's Darknet-53) against torch transcriptions of their cited
+sources."""
 
 import pytest
 from zoo_torch_references import measure
@@ -7,7 +8,7 @@ from zoo_torch_references import measure
 import cnncalc
 from cnncalc import zoo
 
-BEYOND = ("m5", "c3d", "unet", "deeplabv3_aspp", "dcgan_generator", "mnist_cnn")
+BEYOND = ("m5", "c3d", "unet", "deeplabv3_aspp", "dcgan_generator", "mnist_cnn", "darknet53")
 
 
 @pytest.mark.parametrize("name", BEYOND)
@@ -60,6 +61,19 @@ def test_unet_skips_join_their_own_resolution():
         if row.type == "Concat":
             skip, up = row.input_shapes
             assert skip == up  # the padded variant needs no crop
+
+
+def test_darknet53_is_the_papers_backbone():
+    """YOLOv3 (arXiv:1804.02767), Table 1: 52 convolutions before the classifier, five stride-2
+    downsamplings with 1, 2, 8, 8, 4 residual units (the numbers themselves are checked
+    against the torch transcription of darknet53.cfg above)."""
+    report = cnncalc.analyze(zoo.load("darknet53"))
+    convs = [row for row in report.layers if row.type == "Conv2d"]
+    assert len(convs) == 53 and convs[-1].name == "classifier"
+    assert sum(row.type == "Add" for row in report.layers) == 1 + 2 + 8 + 8 + 4
+    assert [b.output_shape for b in report.blocks if b.type == "stage"] == [
+        (1, 64, 128, 128), (1, 128, 64, 64), (1, 256, 32, 32), (1, 512, 16, 16),
+        (1, 1024, 8, 8)]
 
 
 def test_mnist_cnn_comments_are_right():

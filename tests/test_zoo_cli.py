@@ -168,3 +168,9 @@ def test_zoo_markdown_is_the_readme_table_with_buffers():
     buffers = cnncalc.analyze(zoo.load("mobilenet_v2")).totals.buffers
     assert cells == ["mobilenet_v2", "3x224x224", "3,504,872", f"{buffers:,}", "300,774,272",
                      "torchvision/models/mobilenetv2.py"]
+
+
+def test_the_readme_lists_the_zoo_as_cnncalc_zoo_does():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    listed = runner().invoke(main, ["zoo", "--format", "markdown"]).stdout.strip()
+    assert listed in readme, "regenerate the README's table with cnncalc zoo --format markdown"

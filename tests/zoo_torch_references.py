@@ -373,7 +373,34 @@ class MnistNet(nn.Module):
         return nn.functional.log_softmax(x, dim=1)
 
 
+def darknet53() -> nn.Module:
+    """Darknet-53 as pjreddie/darknet's cfg/darknet53.cfg builds it: [convolutional] with
+    batch_normalize=1 is a bias-free convolution padded by size // 2, BatchNorm and
+    LeakyReLU(0.1); [shortcut] from=-3 adds a residual unit's input; the head is [avgpool],
+    a 1x1 [convolutional] to 1000 classes with bias, [softmax]."""
+    def conv(cin, cout, size, stride=1):
+        return nn.Sequential(nn.Conv2d(cin, cout, size, stride, size // 2, bias=False),
+                             nn.BatchNorm2d(cout), nn.LeakyReLU(0.1))
+
+    class Residual(nn.Module):
+        def __init__(self, width):
+            super().__init__()
+            self.body = nn.Sequential(conv(width, width // 2, 1), conv(width // 2, width, 3))
+
+        def forward(self, x):
+            return x + self.body(x)
+
+    layers, width = [conv(3, 32, 3)], 32
+    for units in (1, 2, 8, 8, 4):
+        layers.append(conv(width, 2 * width, 3, 2))
+        width *= 2
+        layers += [Residual(width) for _ in range(units)]
+    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Conv2d(1024, 1000, 1),
+                         nn.Flatten(), nn.Softmax(dim=1))
+
+
 REFERENCES = {
+    "darknet53": darknet53,
     "mobilenet_v2": mobilenet_v2,
     "mobilenet_v3_large": lambda: mobilenet_v3("large"),
     "mobilenet_v3_small": lambda: mobilenet_v3("small"),
