@@ -427,3 +427,20 @@ def _too_large(value: Any) -> bool:
     if isinstance(value, int) and not isinstance(value, bool):
         return abs(value) >= 10 ** MAX_INT_DIGITS
     return isinstance(value, (list, tuple)) and any(_too_large(v) for v in value)
+
+
+def parse_sizes(text: str) -> tuple[int, ...]:
+    """``3x224x224`` (or ``3,224,224``), as ``--input`` takes an input shape: 1 to 4 positive
+    sizes, batch excluded.
+
+    >>> parse_sizes("3x224x224"), parse_sizes("3,32,32"), parse_sizes(" 16 ")
+    ((3, 224, 224), (3, 32, 32), (16,))
+    """
+    parts = [p.strip() for p in text.lower().replace(",", "x").replace("×", "x").split("x")]
+    # plain digits only: int() would also take "+3", "1_0" or other scripts' digits
+    if len(text) > 100 or not all(p.isascii() and p.isdigit() and len(p) <= 18 for p in parts):
+        raise UsageError(f"expected sizes like 3x224x224, got {text[:100]!r}")
+    dims = tuple(int(p) for p in parts)
+    if not 1 <= len(dims) <= 4 or min(dims) < 1:
+        raise UsageError(f"expected 1 to 4 positive sizes like 3x224x224, got {text!r}")
+    return dims

@@ -16,7 +16,7 @@ PYPROJECT = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
 
 def requirements() -> list[Requirement]:
     """Runtime and test requirements, read from pyproject.toml's dependency lists."""
-    blocks = re.findall(r'^(?:dependencies|test) = \[(.*?)\]', PYPROJECT, re.M | re.S)
+    blocks = re.findall(r'^(?:dependencies|test) = \[(.*?)^\]', PYPROJECT, re.M | re.S)
     return [Requirement(text) for block in blocks for text in re.findall(r'"([^"]+)"', block)]
 
 

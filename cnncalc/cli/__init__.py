@@ -25,3 +25,4 @@ from cnncalc.cli import teach  # noqa: E402,F401
 from cnncalc.cli import schema  # noqa: E402,F401
 
 __all__ = ["main"]
+from cnncalc.cli import sweep  # noqa: E402,F401

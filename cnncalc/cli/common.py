@@ -82,19 +82,19 @@ class Group(_OneLineErrors, click.Group):
 
 
 def parse_shape(text: str) -> tuple[int, ...]:
-    """``3x224x224`` (or ``3,224,224``) as a tuple of positive ints.
+    """``3x224x224`` (or ``3,224,224``) as a tuple of positive ints (:func:`cnncalc.spec.
+    parse_sizes`), click's ``BadParameter`` otherwise.
 
     >>> parse_shape("3x224x224"), parse_shape("3,32,32"), parse_shape(" 16 ")
     ((3, 224, 224), (3, 32, 32), (16,))
     """
-    parts = [p.strip() for p in text.lower().replace(",", "x").replace("×", "x").split("x")]
-    # plain digits only: int() would also take "+3", "1_0" or other scripts' digits
-    if len(text) > 100 or not all(p.isascii() and p.isdigit() and len(p) <= 18 for p in parts):
-        raise click.BadParameter(f"expected sizes like 3x224x224, got {text[:100]!r}")
-    dims = tuple(int(p) for p in parts)
-    if not 1 <= len(dims) <= 4 or min(dims) < 1:
-        raise click.BadParameter(f"expected 1 to 4 positive sizes like 3x224x224, got {text!r}")
-    return dims
+    from cnncalc.errors import UsageError
+    from cnncalc.spec import parse_sizes
+
+    try:
+        return parse_sizes(text)
+    except UsageError as err:
+        raise click.BadParameter(str(err)) from None
 
 
 class PositiveIntType(click.ParamType):
