@@ -13,8 +13,8 @@ from typing import Any, Iterable, Mapping
 from pydantic import ValidationError
 
 from cnncalc.arguments import LayerArgumentErrors, checked, translate
-from cnncalc.errors import (LayerError, NetworkError, Position, Problem, did_you_mean, one_of,
-                            show)
+from cnncalc.errors import (LayerError, NetworkError, Position, Problem, UsageError,
+                            did_you_mean, one_of, show)
 from cnncalc.layers import REGISTRY, Layer
 from cnncalc.safeyaml import MAX_INT_DIGITS, PosDict, position_of
 
