@@ -1,8 +1,9 @@
 """``explain``: each layer's formulas with the numbers substituted, as on the board.
 
 The numbers come from the analysis rows (the same ones ``summary`` prints); each explainer
-rederives them through the formulas of :mod:`cnncalc.shapes` and the layer's own methods, and
-:func:`explain_row` asserts that the working arrives at the row's values.
+runs the very formulas that computed them (:mod:`cnncalc.shapes`, the layer's own methods, the
+counting rules) on :class:`~cnncalc.terms.T` numbers, which record the working, and
+:func:`explain_row` still asserts that the working arrives at the row's values.
 """
 
 from __future__ import annotations

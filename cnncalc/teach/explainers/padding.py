@@ -18,16 +18,14 @@ def pad(row: Row) -> Working:
     padding = layer.padding if isinstance(layer.padding, int) else list(layer.padding)
     board = Board(f"{row.type} padding {padding}")
     dims = SPATIAL[layer.ndim]
-    out = []
-    for symbol, size, (before, after) in zip(dims, x[2:], layer.padding_pairs()):
+    out = layer.compute_output_shape(x)
+    for symbol, size, (before, after), value in zip(dims, x[2:], layer.padding_pairs(), out[2:]):
         first, last = (_({"left": "left", "right": "right", "top": "top", "bottom": "bottom",
                           "front": "front", "back": "back"}[side])
                        for side in (SIDES[symbol] if layer.ndim > 1 else ("left", "right")))
-        value = before + size + after
-        out.append(value)
         board.show("output_shape", f"{symbol}_out = {first} + {symbol}_in + {last} = "
                    f"{num(before)} + {num(size)} + {num(after)} = {num(value)}")
     if any(p < 0 for pair in layer.padding_pairs() for p in pair):
         board.show("output_shape", _("  (negative padding crops)"))
-    board.result("output_shape", (*x[:2], *out))
+    board.result("output_shape", out)
     return board.done()
