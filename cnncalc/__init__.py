@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from cnncalc.errors import (ArgumentError, CnncalcError, LayerError, NetworkError, Problem,
                             UsageError)
@@ -22,6 +22,7 @@ _LAZY = {
     "analyze": "cnncalc.report", "compare": "cnncalc.report", "Comparison": "cnncalc.report",
     "REGISTRY": "cnncalc.layers", "Layer": "cnncalc.layers",
     "Block": "cnncalc.spec", "Entry": "cnncalc.spec", "Network": "cnncalc.spec",
+    "sweep": "cnncalc.sweeps", "Sweep": "cnncalc.sweeps",
     **{name: "cnncalc.shapes" for name in (
         "conv_macs", "conv_output_size", "conv_params", "conv_transpose_macs",
         "conv_transpose_output_size", "linear_params", "pool_output_size")},
@@ -30,9 +31,13 @@ _LAZY = {
 __version__ = "0.1.0"
 
 
-def load(path: str | Path) -> Network:
+def load(path: str | Path, args: Mapping[str, Any] | None = None) -> Network:
     """The network described by a YAML (or JSON) file, or the zoo network of that name
     (``load("resnet50")``) when no such file exists: an existing file always wins.
+
+    ``args`` sets the file's own arguments (its top-level ``args:``), as ``--set NAME=VALUE``
+    does on the command line: ``load("mobilenet_v2", args={"width_mult": 0.5})``. A name the
+    file does not declare is a :class:`UsageError`.
 
     A name that is neither is a :class:`NetworkError`: no such file, with did-you-mean over
     the zoo's names.
@@ -47,13 +52,13 @@ def load(path: str | Path) -> Network:
 
         names = zoo.names()
         if str(path) in names:
-            return zoo.load(str(path))
+            return zoo.load(str(path), args=args)
         stem = file.stem if file.suffix in (".yaml", ".yml", ".json") else file.name
         hint = f"; did you mean {stem!r}?" if stem in names else did_you_mean(stem, names)
         hint = near_file_hint(file) or hint  # a file of its folder first: mnist.yml → .yaml
         raise NetworkError([Problem("no such file, nor a zoo network of that name" + hint,
                                     Position(str(path)))])
-    return loads(read_text(file), source=str(file), name=file.stem)
+    return loads(read_text(file), source=str(file), name=file.stem, args=args)
 
 
 def _may_exist(path: Path) -> bool:
@@ -68,12 +73,13 @@ def _may_exist(path: Path) -> bool:
     return True
 
 
-def loads(text: str, *, source: str = "<string>", name: str = "network") -> Network:
-    """The network described by YAML text."""
+def loads(text: str, *, source: str = "<string>", name: str = "network",
+          args: Mapping[str, Any] | None = None) -> Network:
+    """The network described by YAML text; ``args`` sets its arguments, as for :func:`load`."""
     from cnncalc.safeyaml import load_yaml
     from cnncalc.spec import parse_network
 
-    return parse_network(load_yaml(text, source), source, name)
+    return parse_network(load_yaml(text, source), source, name, args=args)
 
 
 def __getattr__(attr: str) -> Any:
@@ -101,5 +107,5 @@ __all__ = [
     "Network", "NetworkError", "Problem", "Report", "Row", "Totals", "UsageError", "analyze",
     "compare", "conv_macs",
     "conv_output_size", "conv_params", "conv_transpose_macs", "conv_transpose_output_size",
-    "linear_params", "load", "loads", "pool_output_size",
+    "linear_params", "load", "loads", "pool_output_size", "Sweep", "sweep",
 ]

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import ChainMap, Counter
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 from cnncalc.errors import LayerError, Position, Problem, did_you_mean, one_of, show
+from cnncalc.expressions import ExpressionError, evaluate, holds_dollar, is_expression
 from cnncalc.layers import REGISTRY, Layer
 from cnncalc.safeyaml import PosList, position_of
 from cnncalc.spec import (CALLS, INPUT, Entry, LayerArgumentErrors, Network, references,
@@ -103,6 +104,8 @@ class _Builder:
         self.incoming = IncomingShapes(network.input, INPUT)  # for an unknown type's hint
         self.scope: tuple[str, ...] = ()          # the block instances being expanded
         self.blocks: list[Block | None] = []
+        self.globals: Mapping[str, Any] = getattr(network, "args", None) or {}  # the file's
+        self.arg_origins: dict[str, str] = {}   # the block's args computed by an expression
 
     def problem(self, message: str, position: Position | None, where: str = "",
                 expected: Any = None, got: Any = None) -> None:
@@ -187,7 +190,7 @@ class _Builder:
     def has_refs(self, entry: Entry) -> bool:
         """Whether the entry holds $names; asked once per entry, not once per instance."""
         if id(entry) not in self.refs:
-            found = any(references(value) for _, value in entry.raw_values())
+            found = any(holds_dollar(value) for _, value in entry.raw_values())
             self.refs[id(entry)] = (entry, found)  # the entry keeps its id alive
         return self.refs[id(entry)][1]
 
@@ -248,7 +251,7 @@ class _Builder:
             return entry.condition
         self.problem("if must be true or false", entry.positions.get("if") or entry.position,
                      prefix + entry.where, expected="true, false or a $argument holding one",
-                     got=show(entry.condition))
+                     got=_from(show(entry.condition), entry, "if"))
         return True
 
     @staticmethod
@@ -268,23 +271,41 @@ class _Builder:
         if entry.layer is not None or not env and not self.has_refs(entry):
             return entry
         ok = True
+        scope = ChainMap(dict(env), dict(self.globals)) if self.globals else env
+        origins: dict[str, str] = {}
 
         def sub(value: Any, key: str) -> Any:
             nonlocal ok
+            if is_expression(value):
+                try:
+                    result = evaluate(value, scope)
+                except ExpressionError as err:
+                    ok = False
+                    self.problem(err.message, entry.positions.get(key) or entry.position,
+                                 entry.where, err.expected, err.got)
+                    return value
+                origins[key] = value
+                return result
             if isinstance(value, str) and value.startswith("$"):
                 arg = value[1:]
-                if arg in env:
-                    return env[arg]
+                if arg in scope:
+                    if arg in env and arg in self.arg_origins:
+                        origins[key] = f"{value} = {self.arg_origins[arg]}"
+                    return scope[arg]
                 ok = False
                 position = entry.positions.get(key) or entry.position
-                if not inside_block:
+                if not inside_block and self.globals:
+                    self.problem(f"{show(value)} is not an argument of the file"
+                                 + did_you_mean(arg, scope), position, entry.where,
+                                 expected=one_of(f"${a}" for a in scope))
+                elif not inside_block:
                     self.problem(f"{show(value)} is outside any block: $names stand for the"
                                  " arguments of the block they are in", position, entry.where,
                                  expected="a value")
                 else:
                     self.problem(f"{show(value)} is not an argument of this block"
-                                 + did_you_mean(arg, env), position, entry.where,
-                                 expected=one_of(f"${a}" for a in env) if env
+                                 + did_you_mean(arg, scope), position, entry.where,
+                                 expected=one_of(f"${a}" for a in scope) if scope
                                  else "no $names: the block has no args")
                 return value
             if isinstance(value, PosList):  # keeps the positions of a from list's names
@@ -305,14 +326,15 @@ class _Builder:
         result = Entry(str(kind), args, sub(entry.name, "name"), sub(entry.inputs, "from"),
                        sub(entry.repeat, "repeat"), sub(entry.trainable, "trainable"),
                        None, entry.position, entry.positions, sub(entry.condition, "if"),
-                       call=sub(entry.call, "call"))
+                       call=sub(entry.call, "call"), origins=origins)
         return result if ok else None
 
     def check_repeat(self, entry: Entry) -> int:
         repeat = entry.repeat
         if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
             self.problem("repeat must be a whole number ≥ 1", entry.positions.get("repeat"),
-                         entry.where, expected="an int ≥ 1", got=show(repeat))
+                         entry.where, expected="an int ≥ 1",
+                         got=_from(show(repeat), entry, "repeat"))
             return 1
         if repeat > MAX_LAYERS:
             self.problem("repeat is beyond the layer limit", entry.positions.get("repeat"),
@@ -393,8 +415,12 @@ class _Builder:
         if isinstance(layer, LayerArgumentErrors):
             for error in layer.errors:
                 position = entry.positions.get(error.field or "") or entry.position
-                self.problem(error.message, position, f"{full} ({entry.type})", error.expected,
-                             error.got)
+                message, got = error.message, error.got
+                if error.field in entry.origins:   # a computed value: say what computed it
+                    message = message.split("; write ")[0]  # no decimal point was written
+                    got = _from(show(entry.args.get(error.field)) if got is None else got,
+                                entry, error.field)
+                self.problem(message, position, f"{full} ({entry.type})", error.expected, got)
             return self._mark_broken(full)
         if inputs is None:
             return self._mark_broken(full)
@@ -431,6 +457,8 @@ class _Builder:
             return self._mark_broken(full)
         env = dict(block.args)
         ok = True
+        computed = [key for key, default in block.args.items()
+                    if key not in entry.args and holds_dollar(default)]
         typos = {key: did_you_mean(key, block.args) for key in entry.args
                  if key not in block.args}
         for key, value in entry.args.items():
@@ -449,16 +477,32 @@ class _Builder:
                 self.problem(f"missing required block argument {key!r}", entry.position,
                              where, expected=f"{key}: a value")
                 ok = False
+        for key in computed:   # defaults computed from the instance's other arguments
+            scope = ChainMap({k: v for k, v in env.items() if k not in computed},
+                             dict(self.globals))
+            try:
+                env[key] = evaluate(env[key], scope) if isinstance(env[key], str) else \
+                    [evaluate(v, scope) if isinstance(v, str) and "$" in v else v
+                     for v in env[key]]
+            except ExpressionError as err:
+                self.problem(err.message,
+                             block.arg_positions.get(f"{key}:value") or entry.position,
+                             f"{where}: default of {key}", err.expected, err.got)
+                ok = False
         if not ok:
             return self._mark_broken(full)
         start, index, outer = len(self.nodes), len(self.blocks), self.scope
         self.blocks.append(None)   # its place: blocks are listed in the order they begin
         self.scope = outer + (full,)
+        outer_origins = self.arg_origins
+        self.arg_origins = {**{k: v for k, v in entry.origins.items() if k in block.args},
+                            **{k: str(block.args[k]) for k in computed}}
         try:
             output = self.expand(block.layers, full + ".", inputs[0], env,
                                  stack + (entry.type,))
         finally:
             self.scope = outer
+            self.arg_origins = outer_origins
         self.blocks[index] = Block(full, entry.type, env, inputs, output)
         if not trainable:
             self.nodes[start:] = [replace(n, trainable=False) for n in self.nodes[start:]]
@@ -491,6 +535,12 @@ def build_graph(network: Network) -> Graph:
         output = INPUT
     blocks = [b for b in builder.blocks if b is not None]
     return Graph(builder.nodes, builder.problems, output, blocks)
+
+
+def _from(got: str, entry: Entry, key: str) -> str:
+    """``12.5 (from $c * 0.5)`` when the value was computed."""
+    origin = entry.origins.get(key)
+    return f"{got} (from {origin})" if origin else got
 
 
 def _first_at(position: Position | None, word: str = "first at") -> str:

@@ -55,6 +55,8 @@ class Call:
     output: tuple[int, ...]
     inputs_grad: tuple[bool, ...]   # input i requires grad
     trainable: bool                  # its parameters require grad
+    #: each input's strides, None when it is contiguous (a Permute makes it otherwise)
+    strides: tuple[tuple[int, ...] | None, ...] = ()
 
     @property
     def x(self) -> tuple[int, ...]:
@@ -80,16 +82,16 @@ def has_params(t: str, a: dict) -> bool:
         return True
     if t.startswith(("BatchNorm", "InstanceNorm", "GroupNorm")):
         return bool(a.get("affine"))
-    if t == "LayerNorm":
+    if t in ("LayerNorm", "LayerNorm2d"):
         return bool(a.get("elementwise_affine"))
     return False
 
 
 def output_aliases_input(t: str, a: dict) -> bool:
     """The output is input 0's storage (a view, an in-place layer, dropout with p = 0)."""
-    if t in ("Flatten", "Unflatten", "Identity", "Chunk", "Narrow"):
+    if t in ("Flatten", "Unflatten", "Identity", "Chunk", "Narrow", "Permute"):
         return True
-    if t == "AlphaDropout":
+    if t in ("AlphaDropout", "StochasticDepth"):
         return a["p"] == 0            # nn.AlphaDropout ignores its inplace argument
     if "Dropout" in t:
         return a["p"] == 0 or bool(a.get("inplace"))
@@ -98,7 +100,7 @@ def output_aliases_input(t: str, a: dict) -> bool:
 
 def aliases_at_inference(t: str, a: dict) -> bool:
     """As :func:`output_aliases_input`, in eval mode, where every dropout returns its input."""
-    return "Dropout" in t or output_aliases_input(t, a)
+    return "Dropout" in t or t == "StochasticDepth" or output_aliases_input(t, a)
 
 
 INPUT0 = Kept("input", 0)
@@ -109,7 +111,8 @@ def new(numel: int, dtype: str = "e") -> Kept:
     return Kept("new", 0, numel, dtype)
 
 
-@rule("Add", "Concat", "Flatten", "Unflatten", "Identity", "Chunk", "Narrow", "PixelShuffle",
+@rule("Add", "Concat", "Flatten", "Unflatten", "Identity", "Chunk", "Narrow", "Permute",
+      "PixelShuffle",
       "PixelUnshuffle", "ChannelShuffle", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d",
       "ConstantPad1d", "ConstantPad2d", "ConstantPad3d")
 def nothing(c: Call) -> list[Kept]:
@@ -150,7 +153,89 @@ def conv(c: Call) -> list[Kept]:
 
 @rule("Linear")
 def linear(c: Call) -> list[Kept]:
-    return [INPUT0] if c.trainable else []
+    """The input, for the weight's gradient; on a non-contiguous input of rank > 2 whose
+    leading dims cannot be folded into one by a view (a Permute to channels-last), the
+    contiguous copy that ``matmul``'s reshape makes."""
+    if not c.trainable:
+        return []
+    x, strides = c.x, c.strides[0] if c.strides else None
+    if strides is not None and len(x) > 2 and view_strides(
+            x, strides, (prod(x[:-1]), x[-1])) is None:
+        return [new(prod(x))]
+    return [INPUT0]
+
+
+# -- layouts: where a Permute leaves a tensor non-contiguous ----------------------------------
+
+def contiguous_strides(shape: Sequence[int]) -> tuple[int, ...]:
+    out, step = [], 1
+    for n in reversed(shape):
+        out.append(step)
+        step *= n
+    return tuple(reversed(out))
+
+
+def is_contiguous(shape: Sequence[int], strides: Sequence[int]) -> bool:
+    """torch's ``is_contiguous``: size-1 dims may have any stride."""
+    return all(n == 1 or s == c for n, s, c in zip(shape, strides, contiguous_strides(shape)))
+
+
+def view_strides(shape: Sequence[int], strides: Sequence[int], new: Sequence[int]
+                 ) -> tuple[int, ...] | None:
+    """The strides of ``view(new)`` of a tensor with ``shape`` and ``strides``, or None when
+    torch cannot view it so (``reshape`` then copies): ATen's ``computeStride``."""
+    if prod(shape) == 0:
+        return None
+    out = [0] * len(new)
+    view_d = len(new) - 1
+    base = strides[-1] if strides else 1
+    tensor_numel = view_numel = 1
+    for d in range(len(shape) - 1, -1, -1):
+        tensor_numel *= shape[d]
+        if d == 0 or (shape[d - 1] != 1 and strides[d - 1] != tensor_numel * base):
+            while view_d >= 0 and (view_numel < tensor_numel or new[view_d] == 1):
+                out[view_d] = view_numel * base
+                view_numel *= new[view_d]
+                view_d -= 1
+            if view_numel != tensor_numel:
+                return None
+            if d > 0:
+                base, tensor_numel, view_numel = strides[d - 1], 1, 1
+    return tuple(out) if view_d == -1 else None
+
+
+#: layers whose output takes the layout of their (first) input, as torch's elementwise kernels
+#: give their output the input's strides
+KEEPS_LAYOUT = ("ReLU", "ReLU6", "LeakyReLU", "PReLU", "ELU", "SELU", "CELU", "GELU", "SiLU",
+                "Mish", "Sigmoid", "Tanh", "Hardswish", "Hardsigmoid", "Hardtanh", "Softplus",
+                "Dropout", "AlphaDropout", "Identity", "Chunk", "Narrow", "Add", "Mul",
+                "StochasticDepth")
+
+
+def output_strides(row: Any, args: dict, strides: tuple[int, ...] | None
+                   ) -> tuple[tuple[int, ...] | None, bool]:
+    """The strides of a layer's output (None: contiguous) given its first input's, and whether
+    a view layer had to copy instead (Flatten of a permuted tensor)."""
+    shape, out = tuple(row.input_shapes[0]), tuple(row.output_shape)
+    if row.type == "Permute":
+        from cnncalc.layers.reshape import permutation
+        given = strides or contiguous_strides(shape)
+        made = tuple(given[d] for d in permutation(tuple(args["dims"]), len(shape)))
+        return (None if is_contiguous(out, made) else made), False
+    if row.type == "LayerNorm2d":   # layer_norm's contiguous [N, H, W, C], permuted back
+        made = contiguous_strides((out[0], *out[2:], out[1]))
+        made = (made[0], made[-1], *made[1:-1])
+        return (None if is_contiguous(out, made) else made), False
+    if strides is None:
+        return None, False
+    if row.type in ("Flatten", "Unflatten"):
+        viewed = view_strides(shape, strides, out)
+        if viewed is None:
+            return None, True
+        return (None if is_contiguous(out, viewed) else viewed), False
+    if row.type in KEEPS_LAYOUT and all(tuple(s) == shape for s in row.input_shapes):
+        return strides, False
+    return None, False
 
 
 @rule("BatchNorm1d", "BatchNorm2d", "BatchNorm3d")
@@ -212,6 +297,25 @@ def dropout(c: Call) -> list[Kept]:
     return [new(c.x[0] * c.x[1])]                        # feature dropout: [N, C, 1, ...]
 
 
+@rule("StochasticDepth")
+def stochastic_depth(c: Call) -> list[Kept]:
+    """``input * noise``: the noise, ``[N, 1, ...]`` (row) or ``[1, 1, ...]`` (batch), kept for
+    the input's gradient; nothing when p = 0 (the input is returned)."""
+    if c.args["p"] == 0:
+        return []
+    return [new(c.x[0] if c.args["mode"] == "row" else 1)]
+
+
+@rule("Mean", "Sum")
+def reduction(c: Call) -> list[Kept]:
+    return []                                            # only sizes are kept
+
+
+@rule("Amax")
+def amax(c: Call) -> list[Kept]:
+    return [INPUT0, OUTPUT]                              # which values were the largest
+
+
 @rule("Sigmoid", "Tanh", "Softmax", "LogSoftmax")
 def keeps_output(c: Call) -> list[Kept]:
     return [OUTPUT]
@@ -246,6 +350,37 @@ def mul(c: Call) -> list[Kept]:
         acc_grad = acc_grad or c.inputs_grad[i]
         acc_kept = new(prod(acc))
     return kept
+
+
+@rule("Matmul")
+def matmul(c: Call) -> list[Kept]:
+    """``torch.matmul`` keeps each operand for the other's gradient, as ATen's ``mm``/``bmm``
+    see it: a view of the input where ATen folds or reshapes it without a copy, a fresh
+    contiguous tensor where it expands a broadcast operand, transposes one to fold, or
+    reshapes a permuted one that no view can fold."""
+    a, b = tuple(c.inputs[0]), tuple(c.inputs[1])
+    layouts = tuple(c.strides) + (None,) * (2 - len(c.strides))
+
+    def as_is_or_copy(i: int, shape: tuple, folded: tuple, numel: int) -> Kept:
+        strides = layouts[i]
+        if strides is None or view_strides(shape, strides, folded) is not None:
+            return Kept("input", i)
+        return new(numel)
+
+    if len(a) >= 3 and (len(b) == 2 or prod(b[:-2]) == 1):       # [.., n, k] → [.. · n, k]
+        kept_a = as_is_or_copy(0, a, (prod(a[:-1]), a[-1]), prod(a))
+        kept_b = Kept("input", 1)
+    elif len(b) >= 3 and (len(a) == 2 or prod(a[:-2]) == 1):     # (bᵀ @ aᵀ)ᵀ, bᵀ copied
+        kept_a, kept_b = INPUT0, new(prod(b))
+    else:                                                        # bmm of the expanded operands
+        rank = max(len(a), len(b)) - 2
+        batch = _broadcast(a[:-2], b[:-2])
+        own_a, own_b = (1,) * (rank - len(a) + 2) + a[:-2], (1,) * (rank - len(b) + 2) + b[:-2]
+        kept_a = as_is_or_copy(0, a, (prod(batch), *a[-2:]), prod(batch) * a[-2] * a[-1]) \
+            if own_a == batch else new(prod(batch) * a[-2] * a[-1])
+        kept_b = as_is_or_copy(1, b, (prod(batch), *b[-2:]), prod(batch) * b[-2] * b[-1]) \
+            if own_b == batch else new(prod(batch) * b[-2] * b[-1])
+    return ([kept_a] if c.inputs_grad[1] else []) + ([kept_b] if c.inputs_grad[0] else [])
 
 
 def _broadcast(a: tuple, b: tuple) -> tuple:
@@ -382,13 +517,15 @@ def account(rows: Sequence[Any], input_name: str, input_shape: Sequence[int], ou
     kept_storages: set[int] = set()
     per_row: list[LayerMemory] = []
     at_inference: list[bool] = []
+    layout: dict[str, tuple[int, ...] | None] = {input_name: None}
     for row in rows:
         args = layer_args(row.layer)
         ins = [storage[i] for i in row.inputs]
         in_grad = tuple(grad[i] for i in row.inputs)
         out_bytes = tensor_bytes(prod(row.output_shape), elem)
-        at_inference.append(aliases_at_inference(row.type, args))
-        if output_aliases_input(row.type, args):
+        layout[row.name], copied = output_strides(row, args, layout[row.inputs[0]])
+        at_inference.append(aliases_at_inference(row.type, args) and not copied)
+        if output_aliases_input(row.type, args) and not copied:
             out = ins[0]
         else:
             out, fresh = fresh, fresh + 1
@@ -397,7 +534,8 @@ def account(rows: Sequence[Any], input_name: str, input_shape: Sequence[int], ou
         grad[row.name] = any(in_grad) or (row.trainable and has_params(row.type, args))
         mine = 0
         call = Call(row.type, args, tuple(map(tuple, row.input_shapes)),
-                    tuple(row.output_shape), in_grad, row.trainable)
+                    tuple(row.output_shape), in_grad, row.trainable,
+                    tuple(layout[i] for i in row.inputs))
         for item in kept(call):
             if item.what == "new":
                 s, fresh = fresh, fresh + 1

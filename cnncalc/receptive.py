@@ -130,6 +130,11 @@ class Field:
     #: where channels from different branches meet (Concat) so that a later channel split
     #: (Chunk, Narrow, ChannelShuffle, a grouped convolution) sees exactly what its channels see
     channels: Segments | None = None
+    #: a permuted layout (after a ``Permute``): for each dim of the output, the channels-first
+    #: dim it holds. The field is followed (``held``) but not reported, ``spans`` being None,
+    #: until a Permute puts the dims back in order
+    axes: tuple[int, ...] | None = None
+    held: Spans | None = None
 
     @property
     def receptive_field(self) -> ReceptiveField | None:
@@ -164,9 +169,12 @@ def walk(layers: Sequence, input_name: str, input_shape: Shape) -> dict[str, Fie
     fields = {input_name: Field(tuple(IDENTITY for _ in input_shape[2:]))}
     for row in layers:
         inputs = [fields[name] for name in row.inputs]
-        stopped = next((f for f in inputs if f.spans is None), None)
+        stopped = next((f for f in inputs if f.spans is None and f.held is None), None)
         if stopped is not None:
             fields[row.name] = Field(None, stopped.reason, stopped.origin, stopped.why)
+            continue
+        if isinstance(row.layer, _PERMUTE) or any(f.axes is not None for f in inputs):
+            fields[row.name] = permuted(row, inputs)
             continue
         found = RULES.rule_for(type(row.layer))
         try:
@@ -251,6 +259,73 @@ def _cuts(segments: Segments) -> list[int]:
 
 
 _CONCAT: type = type(None)   # set with the rules (avoids importing the layers at load time)
+_PERMUTE: type = type(None)
+_MERGES: tuple[type, ...] = ()
+_SOFTMAX: type = type(None)
+
+
+# -- permuted layouts (channels-last) ----------------------------------------------------------
+
+#: what a permuted (e.g. channels-last ``[N, H, W, C]``) tensor is followed through, each with
+#: the layers it leaves the field unchanged in; anything else ends the field
+POINTWISE: set[type] = set()      # elementwise layers and normalisation (as in channels-first)
+ON_LAST_DIM: set[type] = set()    # Linear: a pointwise layer when the last dim is the channels
+PERMUTED_WHY = ("its output is permuted (not channels-first), so its dims 2… are not the "
+                "spatial dims in order; the field is followed through it and reported again "
+                "once a Permute restores the order")
+
+
+def permuted(row, inputs: Sequence[Field]) -> Field:
+    """The field of a layer that makes or reads a permuted layout.
+
+    A Permute composes the layout; elementwise layers and norms keep it and the field; a
+    Linear keeps the field when the permuted tensor's last dim is the channels (ConvNeXt's
+    pointwise layers); Add and Mul take the union of inputs in one layout. The field is reported
+    again (``spans``) when the layout is channels-first once more.
+    """
+    layer, rank = row.layer, len(row.output_shape)
+    axes = inputs[0].axes or tuple(range(rank))
+    spans = inputs[0].held if inputs[0].held is not None else inputs[0].spans
+    steps: tuple[Step, ...] = ()
+    try:
+        if any(f.channels is not None for f in inputs):
+            raise Stop("its channels carry fields of their own (branches joined by Concat), "
+                       "which cnncalc does not follow through a permuted layout")
+        if isinstance(layer, _PERMUTE):
+            from cnncalc.layers.reshape import permutation
+            axes = tuple(axes[d] for d in permutation(layer.dims, rank))
+        elif isinstance(layer, _SOFTMAX):
+            dim = layer.dim if layer.dim is not None else (0 if rank in (0, 1, 3) else 1)
+            if axes[check_dim(dim, rank)] != 1:
+                raise Stop("a softmax along a spatial dim mixes every position of it")
+        elif any(isinstance(layer, k) for k in POINTWISE):
+            pass
+        elif any(isinstance(layer, k) for k in ON_LAST_DIM):
+            if axes[-1] != 1:
+                raise Stop("a linear layer on a spatial dimension connects every position of it")
+        elif isinstance(layer, _MERGES) and len({f.axes for f in inputs}) == 1:
+            # the union, computed on the shapes put back in channels-first order
+            def back(shape: Shape) -> Shape:
+                out = [0] * rank
+                for k, d in enumerate(axes):
+                    out[d] = shape[k]
+                return tuple(out)
+            site = Site(layer, tuple(back(s) for s in row.input_shapes), back(row.output_shape))
+            spans, steps = union(site, [f.held if f.held is not None else f.spans
+                                        for f in inputs])
+        else:
+            raise Stop("cnncalc follows a permuted (channels-last) tensor only through Permute, "
+                       "elementwise layers, normalisation, Linear over the channels, Add and "
+                       "Mul")
+    except Stop as stop:
+        return Field(None, f"{row.name} ({row.type}): {stop}", row.name, str(stop))
+    if axes == tuple(range(rank)):
+        return Field(spans, steps=steps)
+    if inputs[0].axes is not None:
+        first = inputs[0]
+        return Field(None, first.reason, first.origin, first.why, steps, axes=axes, held=spans)
+    return Field(None, f"{row.name} ({row.type}): {PERMUTED_WHY}", row.name, PERMUTED_WHY,
+                 axes=axes, held=spans)
 
 
 def shifted(spans: Spans, index: int, offset: int, label: str) -> tuple[Spans, tuple[Step, ...]]:
@@ -322,15 +397,17 @@ def _route(site: Site, inputs: Sequence[Field], found: Rule) -> Segments | None:
 def _register() -> None:
     from cnncalc.layers.activation import _Activation, _SoftmaxLike
     from cnncalc.layers.conv import _ConvNd, _ConvTransposeNd
-    from cnncalc.layers.dropout import _Dropout
+    from cnncalc.layers.dropout import StochasticDepth, _Dropout
     from cnncalc.layers.merge import Add, Concat, Mul
     from cnncalc.layers.norm import _Norm
     from cnncalc.layers.padding import _Pad
     from cnncalc.layers.pool import _AdaptivePool, _WindowPool
     from cnncalc.layers.resample import ChannelShuffle, PixelShuffle, PixelUnshuffle, Upsample
-    from cnncalc.layers.reshape import Flatten, Identity, Unflatten
+    from cnncalc.layers.reduce import _Reduce
+    from cnncalc.layers.reshape import Flatten, Identity, Permute, Unflatten
     from cnncalc.layers.linear import Linear
     from cnncalc.layers.select import Chunk, Narrow, chunk_sizes
+    from cnncalc.layers.attention import Matmul
 
     @rule(_ConvNd)
     def convolution(site, inputs):
@@ -338,12 +415,22 @@ def _register() -> None:
         return window(inputs[0], layer.per_dim("kernel_size"), layer.per_dim("stride"),
                       [left for left, _ in layer.padding_pairs()], layer.per_dim("dilation"))
 
-    rule(_Activation, _Norm, _Dropout, Identity, ChannelShuffle)(unchanged)
+    rule(_Activation, _Norm, _Dropout, StochasticDepth, Identity, ChannelShuffle)(unchanged)
     rule(Add, Mul)(union)
-    global _CONCAT
-    _CONCAT = Concat
-    PER_CHANNEL.update((_Activation, _Norm, _Dropout, Identity, _WindowPool, _AdaptivePool,
-                        _Pad))
+    global _CONCAT, _PERMUTE, _MERGES
+    _CONCAT, _PERMUTE, _MERGES = Concat, Permute, (Add, Mul)
+    POINTWISE.update((_Activation, _Norm, _Dropout, StochasticDepth, Identity))
+    ON_LAST_DIM.add(Linear)
+    global _SOFTMAX
+    _SOFTMAX = _SoftmaxLike
+
+    @rule(Permute)
+    def permute(site, inputs):
+        """Reached only for a Permute that keeps the order (``walk`` hands the others to
+        :func:`permuted`)."""
+        return inputs[0], ()
+    PER_CHANNEL.update((_Activation, _Norm, _Dropout, StochasticDepth, Identity, _WindowPool,
+                        _AdaptivePool, _Pad))
 
     @ROUTES.rule(_SoftmaxLike)
     def softmax_channels(site, segments, found):
@@ -415,6 +502,23 @@ def _register() -> None:
         # an exact division makes it a plain pool with kernel = stride = input / output
         return window(inputs[0], steps, steps, [0] * len(steps), [1] * len(steps))
 
+    @rule(_Reduce)
+    def reduction(site, inputs):
+        """``keepdim``: a reduced spatial dim is one window over its whole extent (as a global
+        pooling); without ``keepdim`` the number of dims changes and the field ends."""
+        x = site.inputs[0]
+        dims = site.layer.reduced(len(x))
+        sizes = [n if 2 + i in dims else 1 for i, n in enumerate(x[2:])]
+        return window(inputs[0], sizes, sizes, [0] * len(sizes), [1] * len(sizes))
+
+    @ROUTES.rule(_Reduce)
+    def reduction_channels(site, segments, found):
+        """Over the channels every output channel sees them all; else each its own."""
+        if 1 in site.layer.reduced(len(site.inputs[0])):
+            every = _union_of(site, [s for _, s in segments[0]])
+            return [(site.output[1], found(site, [every])[0])]
+        return [(count, found(site, [spans])[0]) for count, spans in segments[0]]
+
     @rule(_Pad)
     def padding(site, inputs):
         spans, steps = inputs[0], ()
@@ -462,6 +566,8 @@ def _register() -> None:
     rule(PixelUnshuffle)(stop("it moves spatial positions into channels"))
     rule(Flatten, Unflatten)(stop("it reshapes the spatial dimensions"))
     rule(Linear)(stop("a linear layer on a spatial dimension connects every position of it"))
+    rule(Matmul)(stop("a matrix product sums over a whole dimension, so every position of it "
+                      "reaches every output"))
 
 
 _register()

@@ -12,17 +12,27 @@ from cnncalc.layers import REGISTRY
 from cnncalc.spec import CALLS
 
 REFERENCE = {"type": "string", "pattern": r"^\$[A-Za-z_][A-Za-z0-9_]*$",
-             "description": "a block argument, substituted where the block is used"}
+             "description": "a block argument (or an argument of the file), substituted where "
+                            "the block is used"}
+EXPRESSION = {"type": "string", "pattern": r"\$[A-Za-z_]",
+              "description": "a computed argument: arithmetic over $names (+ - * / // % **, "
+                             "comparisons, make_divisible, min, max, round, ceil, floor, int), "
+                             "e.g. make_divisible($c * $width_mult, 8)"}
+COMPUTED = {"anyOf": [REFERENCE, EXPRESSION]}
+FILE_ARGS = {"type": "object", "propertyNames": {"pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"},
+             "description": "the file's own arguments and their defaults (null: required), "
+                            "set by --set NAME=VALUE or load(path, args=...); $name refers to "
+                            "one anywhere in the file"}
 NAME = {"type": "string", "pattern": r"^[^.]+$"}
 RESERVED = {
     "name": {**NAME, "description": "unique in its scope; default: type and a counter"},
     "from": {"anyOf": [NAME, {"type": "array", "items": NAME, "minItems": 1}, REFERENCE],
              "description": "earlier entries (or `input`) feeding this one; default: previous"},
-    "repeat": {"anyOf": [{"type": "integer", "minimum": 1}, REFERENCE],
+    "repeat": {"anyOf": [{"type": "integer", "minimum": 1}, COMPUTED],
                "description": "the entry applied N times in sequence"},
     "trainable": {"anyOf": [{"type": "boolean"}, REFERENCE],
                   "description": "false freezes the layer's parameters"},
-    "if": {"anyOf": [{"type": "boolean"}, REFERENCE],
+    "if": {"anyOf": [{"type": "boolean"}, COMPUTED],
            "description": "false leaves the entry out"},
     "call": {"anyOf": [{"enum": list(CALLS)}, REFERENCE],
              "description": "how the original PyTorch code calls the layer: module (the "
@@ -36,7 +46,7 @@ RESERVED = {
 def layer_args_schema(type_name: str) -> dict[str, Any]:
     """The arguments of one layer type: its model's schema, reserved keys, ``$references``."""
     schema = REGISTRY[type_name].model_json_schema()
-    properties = {key: {"anyOf": [value, REFERENCE]} for key, value in
+    properties = {key: {"anyOf": [value, COMPUTED]} for key, value in
                   schema.get("properties", {}).items()}
     properties.update(RESERVED)
     return {"type": "object", "title": type_name, "description": schema.get("description", ""),
@@ -65,7 +75,9 @@ def json_schema() -> dict[str, Any]:
         "additionalProperties": False,
         "properties": {
             "name": {"type": "string"},
-            "input": {"type": "array", "items": {"type": "integer", "minimum": 1},
+            "args": FILE_ARGS,
+            "input": {"type": "array", "items": {"anyOf": [{"type": "integer", "minimum": 1},
+                                                           COMPUTED]},
                       "minItems": 1, "maxItems": 4,
                       "description": "one sample's shape, channels first, batch excluded"},
             "blocks": {"type": "object", "additionalProperties": {

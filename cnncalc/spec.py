@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from cnncalc.arguments import LayerArgumentErrors, checked, translate
 from cnncalc.errors import (LayerError, NetworkError, Position, Problem, UsageError,
                             did_you_mean, one_of, show)
+from cnncalc.expressions import ExpressionError, evaluate, is_expression, is_reference, names_in
 from cnncalc.layers import REGISTRY, Layer
 from cnncalc.safeyaml import MAX_INT_DIGITS, PosDict, position_of
 
@@ -45,6 +46,7 @@ class Entry:
     condition: Any = True        # the ``if`` key: false leaves the entry out
     broken: bool = False         # stands for an entry that did not parse (reported already)
     call: Any = "module"         # the ``call`` key: ``functional`` (F.relu(x)), ``method`` (x + y)
+    origins: Mapping[str, str] = field(default_factory=dict)  # computed values: their expression
 
     @property
     def where(self) -> str:
@@ -65,7 +67,7 @@ class Block:
     args: Mapping[str, Any]
     layers: list[Entry]
     position: Position | None = None
-    arg_positions: Mapping[str, Position] = field(default_factory=dict)
+    arg_positions: Mapping[str, Position] = field(default_factory=dict)  # ``k:value``: its value's
 
 
 # Built in Python, a wrong call is an ArgumentError naming the argument, not a TypeError.
@@ -78,15 +80,20 @@ class Network:
 
     ``layers`` items may be layer objects (``cnncalc.Conv2d(...)``), :class:`Entry` objects, or
     the same data a network file holds (``"ReLU"``, ``{"Conv2d": {"out_channels": 8, ...}}``).
+    ``args`` are the network's own arguments (a file's top-level ``args:``), name: value, that
+    ``$name`` and expressions refer to anywhere; a value may itself be an expression over the
+    arguments before it, and None marks one that is required. ``self.args`` holds their values.
     """
 
     @checked("Network")
     def __init__(self, input: Iterable[int], layers: Iterable[Any], *, name: str = "network",
-                 blocks: Mapping[str, Any] | None = None, source: str = "<python>") -> None:
+                 blocks: Mapping[str, Any] | None = None, source: str = "<python>",
+                 args: Mapping[str, Any] | None = None) -> None:
         problems: list[Problem] = []
         self.name = name
         self.source = source
-        self.input = _parse_input(input, None, problems)
+        self.args = _file_args(args, source, problems)
+        self.input = _parse_input(_computed(input, self.args, problems), None, problems)
         self.blocks = {}
         self.broken_blocks: set[str] = set()   # reported already: their uses stay silent
         if not isinstance(blocks, (Mapping, type(None))):
@@ -98,7 +105,7 @@ class Network:
             if isinstance(raw, Block):  # built in Python: checked as the same data in a file
                 position = raw.position or position
                 raw = {"args": raw.args, "layers": raw.layers}
-            block = _parse_block(block_name, raw, position, problems)
+            block = _parse_block(block_name, raw, position, problems, self.args)
             if block is not None:
                 self.blocks[block_name] = block
             elif isinstance(block_name, str):
@@ -137,14 +144,16 @@ def in_file_order(problems: list[Problem]) -> list[Problem]:
     return sorted(unique, key=key)
 
 
-def parse_network(data: Any, source: str, default_name: str) -> Network:
-    """The Network a loaded file describes, every structural problem reported at once."""
+def parse_network(data: Any, source: str, default_name: str,
+                  args: Mapping[str, Any] | None = None) -> Network:
+    """The Network a loaded file describes, every structural problem reported at once;
+    ``args`` sets some of the file's own arguments (an unknown name is a UsageError)."""
     if not isinstance(data, dict):
         raise NetworkError([Problem(
             "a network file is a mapping with the keys name, input, layers (and blocks)",
             position_of(data) or Position(source), got=_kind(data))])
     problems: list[Problem] = []
-    top = ["name", "input", "layers", "blocks"]
+    top = ["name", "input", "layers", "blocks", "args"]
     misspelt = set()
     for key in data:
         if key not in top:
@@ -152,7 +161,7 @@ def parse_network(data: Any, source: str, default_name: str) -> Network:
             misspelt.add(hint)
             problems.append(Problem(f"unknown top-level key {show(key)}" + hint,
                                     position_of(data, key, of_key=True),
-                                    expected="name, input, layers, blocks"))
+                                    expected="name, input, layers, blocks, args"))
     for required in ("input", "layers"):
         if required not in data and f"; did you mean {required!r}?" not in misspelt:
             problems.append(Problem(f"the file has no {required!r} key",
@@ -168,11 +177,20 @@ def parse_network(data: Any, source: str, default_name: str) -> Network:
         problems.append(Problem("blocks must be a mapping from block name to block",
                                 position_of(data, "blocks"), got=_kind(blocks)))
         blocks = {}
+    declared = data.get("args")
+    if declared is None:
+        declared = {}
+    if not isinstance(declared, dict) or not all(isinstance(k, str) for k in declared):
+        problems.append(Problem("args map the file's argument names to default values (null "
+                                "for required)", position_of(data, "args"), "args",
+                                got=_kind(declared)))
+        declared = {}
+    declared = set_args(declared, args)
     if "input" not in data or "layers" not in data:
         raise NetworkError(problems)
     try:
         network = Network(data["input"], data["layers"], name=str(name), blocks=blocks,
-                          source=source)
+                          source=source, args=declared)
     except NetworkError as err:
         for problem in err.problems:  # the input's position is known only here
             if problem.position is None and problem.where in ("input", "layers"):
@@ -184,6 +202,94 @@ def parse_network(data: Any, source: str, default_name: str) -> Network:
     if problems:
         raise NetworkError(in_file_order(problems + graph_problems(network)))
     return network
+
+
+def set_args(declared: Mapping[str, Any], given: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    """The file's ``args`` with the values ``given`` (``--set``, ``load(args=...)``) in place of
+    their defaults; a name the file does not declare is a UsageError listing those it does."""
+    if not given:
+        return declared
+    if not isinstance(given, Mapping):
+        raise UsageError(f"args must map argument names to values (got {_kind(given)})")
+    for key in given:
+        if key not in declared:
+            expected = one_of(declared) if declared else "none: the file declares no args"
+            raise UsageError(f"the file has no argument {show(key)}"
+                             + did_you_mean(key, declared) + f" (expected {expected})")
+        default, value = declared[key], given[key]
+        if _number(default) and not _number(value) and not is_expression(value):
+            raise UsageError(f"the file's argument {key!r} is a number (its default is "
+                             f"{show(default)}), got {show(value)}")
+    result = PosDict({key: given.get(key, value) for key, value in declared.items()})
+    result.position = getattr(declared, "position", None)
+    for key in declared:
+        result.key_positions[key] = position_of(declared, key, of_key=True)
+        if key not in given:
+            result.value_positions[key] = position_of(declared, key)
+    return result
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _file_args(raw: Any, source: str, problems: list[Problem]) -> dict[str, Any]:
+    """The values of a network's own arguments, in order: an expression may use the ones
+    before it; a required one (None) not given is a problem."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping) or not all(isinstance(k, str) for k in raw):
+        problems.append(Problem("args map argument names to values", position_of(raw), "args",
+                                got=_kind(raw)))
+        return {}
+    if _larger_than(raw, MAX_ENTRY_VALUES):
+        problems.append(Problem("the file's args hold too many values", position_of(raw),
+                                "args", expected=f"at most {MAX_ENTRY_VALUES}"))
+        return {}
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        where = position_of(raw, key) or (None if source == "<python>" else Position(source))
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+            problems.append(Problem("an argument's name is a word of letters, digits and "
+                                    "underscores", position_of(raw, key, of_key=True), "args",
+                                    got=show(key)))
+            continue
+        if value is None:
+            problems.append(Problem(f"missing required argument {key!r} of the file",
+                                    position_of(raw, key, of_key=True) or where, "args",
+                                    expected=f"--set {key}=VALUE, or load(path, "
+                                             f"args={{{key!r}: value}})"))
+            continue
+        values[key] = compute(value, values, where, "args", problems)
+    return values
+
+
+def compute(value: Any, env: Mapping[str, Any], position: Position | None, where: str,
+            problems: list[Problem]) -> Any:
+    """``value`` with its ``$names`` and expressions worked out in ``env`` (lists item by
+    item); a problem, and the value as written, when that fails."""
+    if isinstance(value, (list, tuple)):
+        items = [compute(v, env, position_of(value, i) or position, where, problems)
+                 for i, v in enumerate(value)]
+        return items if isinstance(value, list) else tuple(items)
+    if not isinstance(value, str) or "$" not in value:
+        return value
+    try:
+        if is_reference(value):
+            return evaluate(value, env)
+        return evaluate(value, env) if is_expression(value) else value
+    except ExpressionError as err:
+        problems.append(Problem(err.message, position, where, err.expected, err.got))
+        return value
+
+
+def _computed(raw: Any, env: Mapping[str, Any], problems: list[Problem]) -> Any:
+    """The input's sizes, where they are ``$names`` or expressions, worked out."""
+    if not isinstance(raw, (list, tuple)) or not any(isinstance(v, str) for v in raw):
+        return raw
+    count = len(problems)
+    value = compute(raw, env, position_of(raw), "input", problems)
+    return raw if len(problems) > count else value
 
 
 def _parse_input(raw: Any, position: Position | None, problems: list[Problem]) -> tuple:
@@ -201,7 +307,7 @@ def _parse_input(raw: Any, position: Position | None, problems: list[Problem]) -
 
 
 def _parse_block(name: Any, raw: Any, position: Position | None,
-                 problems: list[Problem]) -> Block | None:
+                 problems: list[Problem], file_args: Mapping[str, Any] = {}) -> Block | None:
     where = f"block {name}"
     if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
         problems.append(Problem("a block name is a word of letters, digits and underscores",
@@ -232,13 +338,14 @@ def _parse_block(name: Any, raw: Any, position: Position | None,
         args = {}
     layers = _parse_entries(raw["layers"], problems, owner=where,
                             position=position_of(raw, "layers"))
-    _check_references(layers, args, where, problems)
-    return Block(name, dict(args), layers, position,
-                 {k: position_of(args, k, of_key=True) for k in args})
+    _check_references(layers, args, where, problems, file_args)
+    positions = {k: position_of(args, k, of_key=True) for k in args}
+    positions.update({f"{k}:value": position_of(args, k) for k in args})
+    return Block(name, dict(args), layers, position, positions)
 
 
 def _check_references(entries: list[Entry], args: Mapping[str, Any], where: str,
-                      problems: list[Problem]) -> None:
+                      problems: list[Problem], file_args: Mapping[str, Any] = {}) -> None:
     """``$name`` values that are not arguments of the block, found even if it is never used.
 
     The graph builder reports the same problem, at the same place, when it expands the block;
@@ -247,7 +354,7 @@ def _check_references(entries: list[Entry], args: Mapping[str, Any], where: str,
     for entry in entries:
         for key, value in entry.raw_values():
             for ref in references(value):
-                if ref[1:] not in args:
+                if ref[1:] not in args and ref[1:] not in file_args:
                     problems.append(Problem(
                         f"{show(ref)} is not an argument of this block" + did_you_mean(
                             ref[1:], args), entry.positions.get(key) or entry.position,
@@ -256,12 +363,10 @@ def _check_references(entries: list[Entry], args: Mapping[str, Any], where: str,
 
 
 def references(value: Any) -> list[str]:
-    """The ``$names`` in a value (a whole string, or the items of a list)."""
-    if isinstance(value, str):
-        return [value] if value.startswith("$") else []
-    if isinstance(value, (list, tuple)):
-        return [ref for item in value for ref in references(item)]
-    return []
+    """The ``$names`` in a value (a whole string, an expression's, or the items of a list)."""
+    if isinstance(value, str) and value.startswith("$") and not is_expression(value):
+        return [value]
+    return names_in(value)
 
 
 def _parse_entries(raw: Any, problems: list[Problem], owner: str,

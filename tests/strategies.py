@@ -291,6 +291,25 @@ def layer_norm(draw, valid: bool) -> Case:
 
 
 @st.composite
+def layer_norm_2d(draw, valid: bool) -> Case:
+    """torchvision's LayerNorm2d on [C, H, W]: normalized_shape inferred, the channels, or the
+    last dims of the channels-last view [N, H, W, C]; invalid: other sizes and ranks."""
+    rank = 4 if valid or draw(st.integers(0, 3)) else draw(st.sampled_from([2, 3, 5]))
+    shape = dims_of(draw, rank)
+    last = (shape[0], *shape[2:], shape[1])
+    args: dict[str, Any] = {"eps": draw(st.sampled_from([1e-5, 1e-6])),
+                            "elementwise_affine": draw(st.booleans()), "bias": draw(st.booleans())}
+    choice = draw(st.sampled_from(["omit", "channels", "trailing"] + ([] if valid else ["any"])))
+    if choice == "channels":
+        args["normalized_shape"] = shape[1] if draw(st.booleans()) else [shape[1]]
+    elif choice == "trailing":
+        args["normalized_shape"] = list(last[-draw(st.integers(1, len(last))):])
+    elif choice == "any":
+        args["normalized_shape"] = ints(draw, draw(st.integers(1, 2)), 1, 6)
+    return Case(args, (shape,), {"normalized_shape": shape[1]})
+
+
+@st.composite
 def local_response_norm(draw, valid: bool) -> Case:
     return Case({"size": draw(st.integers(1, 5)), "alpha": draw(st.sampled_from([1e-4, 0.5])),
                  "beta": draw(st.sampled_from([0.75, 1.0])), "k": draw(st.sampled_from([1.0, 2]))},
@@ -340,6 +359,40 @@ def dropout(draw, ranks: tuple[int, ...], valid: bool) -> Case:
     p = draw(probabilities) if valid else draw(st.sampled_from([0.0, 0.5, 1.0, -0.1, 1.1, 2]))
     return Case({"p": p, "inplace": draw(st.booleans())},
                 (dims_of(draw, draw(st.sampled_from(ranks))),))
+
+
+@st.composite
+def stochastic_depth(draw, valid: bool) -> Case:
+    p = draw(probabilities) if valid else draw(st.sampled_from([0.0, 0.5, 1.0, -0.1, 1.1, 2]))
+    modes = ["batch", "row"] if valid else ["batch", "row", "Row", "col"]
+    return Case({"p": p, "mode": draw(st.sampled_from(modes))},
+                (dims_of(draw, draw(st.integers(2, 5))),))
+
+
+@st.composite
+def reduction(draw, valid: bool) -> Case:
+    """``dim`` a non-empty set of dims other than the batch (cnncalc refuses to reduce it, so
+    the invalid cases never name it either): invalid ones repeat a dim or pass the last."""
+    rank = draw(st.integers(2, 5))
+    dims = draw(st.lists(st.integers(1, rank - 1), min_size=1, max_size=rank - 1, unique=True))
+    if not valid and draw(st.booleans()):
+        dims.append(draw(st.sampled_from([dims[0], rank, rank + 1, -rank - 1])))
+    dims = [d - rank if 0 < d < rank and draw(st.booleans()) else d for d in dims]
+    dim: Any = dims[0] if len(dims) == 1 and draw(st.booleans()) else dims
+    return Case({"dim": dim, "keepdim": draw(st.booleans())}, (dims_of(draw, rank),))
+
+
+@st.composite
+def permute(draw, valid: bool) -> Case:
+    """A permutation keeping the batch first (cnncalc refuses to move it, so the invalid cases
+    keep it too: repeated, out-of-range or too few or many dims, which torch refuses)."""
+    rank = draw(st.integers(2, 5))
+    rest = draw(st.permutations(list(range(1, rank))))
+    if not valid and draw(st.booleans()):
+        rest = [draw(st.integers(-rank, rank)) for _ in range(draw(st.integers(rank - 2, rank)))]
+    dims = [0, *rest]
+    dims = [d - rank if d >= 0 and draw(st.booleans()) else d for d in dims]
+    return Case({"dims": dims}, (dims_of(draw, rank),))
 
 
 @st.composite
@@ -540,6 +593,29 @@ def concat(draw, valid: bool) -> Case:
     return Case({"dim": dim}, tuple(shapes))
 
 
+@st.composite
+def matmul(draw, valid: bool) -> Case:
+    """``a @ b``: a's batch first; b 2-D (a weight-like operand) or with leading dims that
+    broadcast against a's (some of them 1); invalid cases break k or the broadcasting."""
+    batch = dims_of(draw, draw(st.integers(1, 3)))          # the leading dims, batch first
+    n, k, m = ints(draw, 3, 1, 6)
+    a = (*batch, n, k)
+    if draw(st.booleans()):
+        b: tuple = (k, m)
+    else:
+        own = batch[draw(st.integers(0, len(batch))):]       # b may have fewer leading dims
+        b = (*(1 if draw(st.booleans()) else d for d in own), k, m)
+    if draw(st.booleans()):
+        a = (*(d if i == 0 or not draw(st.booleans()) else 1 for i, d in enumerate(a[:-2])),
+             n, k)
+    if not valid and draw(st.booleans()):
+        if draw(st.booleans()):
+            b = (*b[:-2], k + draw(st.integers(1, 3)), m)
+        elif len(b) > 2 and len(a) > 2 and b[-3] != 1 and a[-3] != 1:
+            b = (*b[:-3], b[-3] + 1, k, m)
+    return Case({}, (a, b))
+
+
 def _prod(values) -> int:
     result = 1
     for v in values:
@@ -575,13 +651,19 @@ _inplace = st.booleans()
 STRATEGIES.update({
     "GroupNorm": group_norm,
     "LayerNorm": layer_norm,
+    "LayerNorm2d": layer_norm_2d,
     "LocalResponseNorm": local_response_norm,
     "Linear": linear,
     "Flatten": flatten,
     "Unflatten": unflatten,
+    "Permute": permute,
+    "Mean": reduction,
+    "Amax": reduction,
+    "Sum": reduction,
     "Identity": no_args,
     "Dropout": _bind(dropout, (2, 3, 4, 5)),
     "AlphaDropout": _bind(dropout, (2, 3, 4, 5)),
+    "StochasticDepth": stochastic_depth,
     "ReLU": activation(inplace=_inplace),
     "ReLU6": activation(inplace=_inplace),
     "LeakyReLU": activation(negative_slope=small_floats, inplace=_inplace),
@@ -610,6 +692,7 @@ STRATEGIES.update({
     "Add": add,
     "Mul": mul,
     "Concat": concat,
+    "Matmul": matmul,
 })
 
 
@@ -750,6 +833,8 @@ class Builder:
             self.layers.append({"GroupNorm": {"num_groups": self.draw(st.sampled_from(fits))}})
         elif kind == "instance" and prod(self.sizes) > 1:
             self.layers.append({f"InstanceNorm{self.n}d": {"affine": True}})
+        elif kind == "layer" and self.n == 2 and self.draw(st.booleans()):
+            self.layers.append({"LayerNorm2d": {"eps": 1e-6}})   # torchvision's, ConvNeXt's
         else:
             self.layers.append({"LayerNorm": {"normalized_shape": self.sizes[-1:]}})
 
@@ -862,6 +947,20 @@ class Builder:
         self.layers.append({"Linear": {"out_features": out, "bias": self.draw(st.booleans())}})
         self.sizes = [*self.sizes[:-1], out]
 
+    def channels_last(self) -> None:
+        """ConvNeXt's pointwise part: Permute to channels-last, LayerNorm and Linear layers
+        over the channels, Permute back."""
+        n, out = self.n, self.ints(1, 6)
+        self.layers += [
+            {"Permute": {"dims": [0, *range(2, n + 2), 1]}},
+            {"LayerNorm": {"normalized_shape": self.channels, "eps": 1e-6}},
+            {"Linear": {"out_features": 2 * out}},
+            "GELU",
+            {"Linear": {"out_features": out}},
+            {"Permute": {"dims": [0, n + 1, *range(1, n + 1)]}},
+        ]
+        self.channels = out
+
     def dropout(self) -> None:
         self.layers.append({self.draw(st.sampled_from(["Dropout", f"Dropout{self.n}d"])):
                             {"p": self.draw(st.sampled_from([0.1, 0.5]))}})
@@ -872,7 +971,8 @@ class Builder:
 
 
 PIECES = ["conv", "conv", "norm", "activation", "pool", "upsample", "residual", "branches",
-          "excitation", "repeated", "split", "dropout", "adaptive", "linear_last"]
+          "excitation", "repeated", "split", "dropout", "adaptive", "linear_last",
+          "channels_last"]
 
 
 @st.composite

@@ -338,7 +338,7 @@ def test_a_key_makes_every_question_count(tmp_path):
     assert keyed.stdout.splitlines()[-1].startswith(
         f"Score: 1/{questions} (the questions of {quiz / 'teacher' / 'key.yaml'}) — "
         f"{questions - 1} wrong")
-    assert keyed.stdout.count("no answer given") == questions - 1
+    assert keyed.stdout.count("(no answer)") == questions - 1
 
 
 @pytest.mark.parametrize("args, status", [

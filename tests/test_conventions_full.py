@@ -52,6 +52,15 @@ CASES = [
     ("Upsample: {scale_factor: 2, mode: bilinear}", [1, 2, 2], (48, 144)),
     ("Upsample: {scale_factor: 2}", [1, 2, 2], (0, 0)),
     ("Flatten", [2, 3], (0, 0)),
+    # Mean over 2 rows of 3: 2 additions and 1 division per row
+    ("Mean: {dim: 2}", [2, 3], (0, 6)),
+    # Sum of 6 values into 1: 5 additions; Amax of 4 values: 3 comparisons
+    ("Sum: {dim: [1, 2]}", [2, 3], (0, 5)),
+    ("Amax: {dim: 1}", [4], (0, 3)),
+    ("Permute: {dims: [0, 2, 1]}", [2, 3], (0, 0)),
+    ("StochasticDepth: {p: 0.5, mode: row}", [2, 3], (0, 0)),
+    # LayerNorm2d over 2 channels at 2 × 2 positions: as LayerNorm, 2 MACs and 7 FLOPs each
+    ("LayerNorm2d", [2, 2, 2], (16, 56)),
     ("ZeroPad2d: {padding: 1}", [1, 2, 2], (0, 0)),
 ]
 
@@ -70,9 +79,10 @@ def test_full_merges_count_one_op_per_element_per_extra_input():
 
 def test_every_computing_layer_type_has_a_full_rule():
     """A layer type without a ``full`` rule counts nothing: only types that only move data."""
-    moving = {"Flatten", "Unflatten", "Identity", "Chunk", "Narrow", "Concat", "PixelShuffle",
+    moving = {"Flatten", "Unflatten", "Identity", "Chunk", "Narrow", "Permute", "Concat",
+              "PixelShuffle",
               "PixelUnshuffle", "ChannelShuffle", "Dropout", "Dropout1d", "Dropout2d",
-              "Dropout3d", "AlphaDropout"}
+              "Dropout3d", "AlphaDropout", "StochasticDepth"}
     rules = convention("full")
     without = {name for name, cls in REGISTRY.items() if rules.rule_for(cls) is None}
     padding = {name for name in without if "Pad" in name}

@@ -398,3 +398,36 @@ def test_every_layer_type_alone_agrees_with_every_tool(type_name, data):
 
 def test_every_one_input_layer_type_has_a_strategy():
     assert set(SINGLE) <= set(STRATEGIES)
+
+
+@st.composite
+def products(draw) -> tuple[str, int]:
+    """A network whose Matmul multiplies a projection by the input, or by a slice of it that
+    broadcasts, called as a module, ``torch.matmul`` or ``a @ b``."""
+    heads, k = draw(st.integers(1, 3)), draw(st.integers(1, 5))
+    call = draw(st.sampled_from(["module", "functional", "method"]))
+    other = draw(st.sampled_from(["input", "slice"]))
+    layers = [{"Linear": {"out_features": k, "name": "projected"}}]
+    if other == "slice":
+        layers.append({"Narrow": {"dim": 1, "start": 0, "length": 1, "from": "input",
+                                  "name": "slice"}})
+    layers.append({"Matmul": {"from": ["projected", other], "call": call}})
+    text = yaml.safe_dump({"input": [heads, k, k], "layers": layers}, sort_keys=False)
+    return text, draw(st.integers(1, 3))
+
+
+@settings(max_examples=20 if CI else 6, deadline=None, database=None)
+@given(case=products())
+def test_a_matrix_product_agrees_with_every_tool(case):
+    text, batch = case
+    note(text)
+    agree_with_every_tool(cnncalc.loads(text), batch)
+
+
+@settings(max_examples=15 if CI else 4, deadline=None, database=None)
+@given(data=st.data(), batch=st.integers(1, 3))
+def test_attention_written_out_agrees_with_every_tool(data, batch):
+    from test_memory import attention_networks
+
+    spec = data.draw(attention_networks())
+    agree_with_every_tool(cnncalc.loads(yaml.safe_dump(spec, sort_keys=False)), batch)

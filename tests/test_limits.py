@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import cnncalc
-from cnncalc import analysis, graph, safeyaml, spec
+from cnncalc import analysis, expressions, graph, safeyaml, spec
 from cnncalc.cli import common
 from cnncalc.errors import NetworkError
 
@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DOC = (ROOT / "docs" / "limits.md").read_text(encoding="utf-8")
 DOCUMENTED = sorted(set(re.findall(r"`cnncalc\.([\w.]+\.[A-Z_]+)`", DOC)))
 CONSTANTS = {"safeyaml": safeyaml, "spec": spec, "graph": graph, "analysis": analysis,
+             "expressions": expressions,
              "cli.common": common}
 
 
@@ -151,7 +152,37 @@ def probe_int_digits() -> None:
             r" of at most 18 digits\)", lines[0]), lines
 
 
+def _expression(value: str) -> list[str]:
+    return problems_of("args: {c: 2}\ninput: [3]\nlayers:\n  - Linear: {out_features: "
+                       + value + "}\n")
+
+
+def probe_expression_length() -> None:
+    lines = _expression("$c" + " + 1" * 100_000)
+    assert lines == ["f.yaml:4:28: linear_1 (Linear): the expression is too long (expected at "
+                     "most 400 characters, got 400002)"]
+    assert _expression("$c" + " + 1" * 50) == []
+
+
+def probe_expression_nodes() -> None:
+    lines = _expression("$c" + "+1" * 150)
+    assert len(lines) == 1 and "the expression is too large (expected at most 200" in lines[0]
+    assert _expression("$c" + "+1" * 40) == []
+
+
+def probe_exponent() -> None:
+    for power in ("$c ** 65", "9 ** 9 ** 9 ** 9 + $c", "$c ** 100000000"):
+        lines = _expression(power)
+        assert len(lines) == 1 and "the exponent of ** is too large (expected at most 64" \
+            in lines[0], lines
+    assert _expression("$c ** 10") == []
+    assert "too large for cnncalc" in _expression("$c ** 64")[0]   # 2^64 ≥ 10^18
+
+
 PROBES = {
+    "expressions.MAX_LENGTH": probe_expression_length,
+    "expressions.MAX_NODES": probe_expression_nodes,
+    "expressions.MAX_EXPONENT": probe_exponent,
     "safeyaml.MAX_FILE_BYTES": probe_file_bytes,
     "safeyaml.MAX_DEPTH": probe_depth,
     "safeyaml.MAX_VALUES": probe_values,

@@ -368,3 +368,39 @@ def test_random_networks_keep_and_hold_what_torch_does(spec, batch, dtype):
     assert report.memory.saved_bytes == measured
     held = to_torch(network, calls=False).eval().to(TORCH_DTYPES[dtype])
     assert report.memory.activation_peak_bytes == torch_peak(held, x)
+
+
+@st.composite
+def attention_networks(draw):
+    """Attention written out: projections, heads split by Unflatten and Permute, ``q @ kᵀ``,
+    softmax, ``@ v``, heads merged back: Matmul on permuted (non-contiguous) operands."""
+    heads, d, length = draw(st.integers(1, 3)), draw(st.integers(1, 4)), draw(st.integers(1, 5))
+    width = heads * d
+
+    def split(name, source, dims):
+        return [{"Linear": {"out_features": width, "name": f"{name}_proj", "from": source}},
+                {"Unflatten": {"dim": 2, "unflattened_size": [heads, d]}},
+                {"Permute": {"dims": dims, "name": name}}]
+
+    layers = [*split("q", "input", [0, 2, 1, 3]), *split("kt", "input", [0, 2, 3, 1]),
+              {"Matmul": {"from": ["q", "kt"], "name": "scores"}},
+              {"Softmax": {"dim": -1, "name": "weights"}},
+              *split("v", "input", [0, 2, 1, 3]),
+              {"Matmul": {"from": ["weights", "v"]}},
+              {"Permute": {"dims": [0, 2, 1, 3]}},
+              {"Flatten": {"start_dim": 2}},
+              {"Linear": {"out_features": width}}]
+    return {"input": [length, draw(st.integers(1, 6))], "layers": layers}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=attention_networks(), batch=st.integers(1, 3))
+def test_attention_keeps_and_holds_what_torch_does(spec, batch):
+    import yaml
+
+    network = cnncalc.loads(yaml.safe_dump(spec, sort_keys=False))
+    report = analyze(network, batch=batch)
+    x = torch.randn(report.inputs["input"])
+    assert report.memory.saved_bytes == torch_saved(to_torch(network).train(), [x])
+    held = to_torch(network, calls=False).eval()
+    assert report.memory.activation_peak_bytes == torch_peak(held, x)

@@ -34,10 +34,12 @@ from cnncalc.layers.activation import _Activation
 from cnncalc.layers.norm import _Norm
 from cnncalc.layers.padding import _ReflectionPad, _ReplicationPad
 from cnncalc.layers.pool import _AdaptiveMaxPool, _MaxPoolNd
+from cnncalc.layers.reduce import Amax
 from cnncalc.spec import INPUT
 from cnncalc.teach.explain import explain
 from cnncalc.teach.receptive import describe
 from cnncalc.torch import build_module, to_torch
+from cnncalc.torch.reduce import SumModule
 from strategies import draw_case, networks, static_row
 
 ZOO = cnncalc.zoo.names()
@@ -72,6 +74,8 @@ def linear_twin(row, module: torch.nn.Module) -> torch.nn.Module:
         return torch.nn.Identity()
     if isinstance(layer, _MaxPoolNd):
         return WindowSum(layer, row.output_shape)
+    if isinstance(layer, Amax):   # the largest value made linear: the sum over the same dims
+        return SumModule(layer.dim, layer.keepdim)
     if isinstance(layer, _AdaptiveMaxPool):
         pool = (torch.nn.AdaptiveAvgPool1d, torch.nn.AdaptiveAvgPool2d,
                 torch.nn.AdaptiveAvgPool3d)[len(row.output_shape) - 3]

@@ -58,3 +58,12 @@ def test_schema_command_prints_it():
     result = runner().invoke(main, ["schema"])
     assert result.exit_code == 0
     assert json.loads(result.stdout) == json_schema()
+
+
+def test_file_args_and_expressions_fit_the_schema():
+    network = {"args": {"width_mult": 1.0, "res": 32}, "input": [3, "$res", "$res * 1"],
+               "layers": [{"Conv2d": {"out_channels": "make_divisible(32 * $width_mult, 8)",
+                                      "kernel_size": 3, "repeat": "ceil(2 * $width_mult)"}}]}
+    assert not list(VALIDATOR.iter_errors(network))
+    assert list(VALIDATOR.iter_errors({**network, "args": ["width_mult"]}))
+    assert list(VALIDATOR.iter_errors({**network, "input": [3, "32 * 2", 32]}))   # no $

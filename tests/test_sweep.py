@@ -13,7 +13,7 @@ from hypothesis import given, strategies as st
 import cnncalc
 from cnncalc.cli import main
 from cnncalc.errors import UsageError
-from cnncalc.sweep import Variant, grid, mark_front, parse_axis, sweep
+from cnncalc.sweeps import Variant, grid, mark_front, parse_axis, sweep
 
 INPUTS = [(3, 64, 64), (3, 96, 96), (3, 128, 128)]
 
@@ -113,3 +113,14 @@ def test_a_variant_that_does_not_fit_is_a_row_with_its_error():
     tiny = sweep("alexnet", {"input": [(3, 32, 32), (3, 224, 224)]})
     assert tiny.variants[0].error and "output" in tiny.variants[0].error
     assert tiny.variants[1].error is None
+
+
+def test_a_file_argument_is_an_axis_and_the_api_is_cnncalc_sweep():
+    result = cnncalc.sweep("mobilenet_v2", {"width_mult": [0.5, 1.0], "input": INPUTS[:2]})
+    for v in result.variants:
+        expected = cnncalc.analyze(cnncalc.load("mobilenet_v2", args={
+            "width_mult": v.settings["width_mult"]}), input=v.settings["input"])
+        assert (v.params, v.macs) == (expected.totals.params, expected.totals.macs)
+    # torchvision's MobileNet_V2_Weights.IMAGENET1K_V1: num_params 3,504,872 at width 1.0
+    assert [v.params for v in result.variants][2:] == [3_504_872, 3_504_872]
+    assert result.variants[0].params < result.variants[2].params

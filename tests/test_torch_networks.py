@@ -205,7 +205,7 @@ def test_a_method_call_needs_a_method_form():
                             "kernel_size: 1, call: method}")
     with pytest.raises(TwinError, match=r"layer 'conv2d_1' \(Conv2d\): call: method, but a "
                                         r"Conv2d has no tensor method .* AdaptiveAvgPool2d, "
-                                        r".*Add, .*Flatten, Mul"):
+                                        r".*Add, .*Flatten, .*Mean, .*Mul, .*Permute"):
         to_torch(network)
     assert to_torch(network, calls=False)  # as modules, any layer can be called
     pooled = cnncalc.loads("input: [3, 8, 8]\nlayers:\n  - AdaptiveAvgPool2d: "

@@ -83,3 +83,53 @@ def test_the_files_twin_agrees_layer_by_layer(name):
 
     verification = verify(zoo.load(name))
     assert verification.agrees, verification.disagreements()[:5]
+
+
+# -- files that compute their own widths (issue 17): the file's args against the builder's ----
+
+@pytest.mark.parametrize("name, args", [
+    ("mobilenet_v2", {"width_mult": 0.5}),
+    ("mobilenet_v2", {"width_mult": 0.75}),
+    ("mobilenet_v2", {"width_mult": 1.4}),
+    ("mobilenet_v2", {"width_mult": 0.25}),   # the first block gets its shortcut: 8 == 8
+    ("efficientnet_b0", {"width_mult": 1.1, "depth_mult": 1.2}),   # B2's multipliers
+    ("efficientnet_b0", {"width_mult": 0.5, "depth_mult": 0.5}),   # stages of one layer
+])
+def test_file_args_equal_the_builders_arguments(name, args):
+    report = cnncalc.analyze(zoo.load(name, args=args))
+    expected = measure(name, zoo.info(name).input, **args)
+    assert report.totals.params == expected["params"]
+    assert report.totals.buffers == expected["buffers"]
+    assert report.totals.macs == expected["macs"]
+    assert report.args == {**{"width_mult": 1.0, "depth_mult": 1.0}, **args} \
+        if name == "efficientnet_b0" else report.args == args
+
+
+def test_set_on_the_command_line_is_load_with_args():
+    import json
+
+    from cli_runner import runner
+
+    from cnncalc.cli import main
+
+    result = runner().invoke(main, ["summary", "mobilenet_v2", "--set", "width_mult=0.5",
+                                    "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    expected = measure("mobilenet_v2", (3, 224, 224), width_mult=0.5)
+    assert (data["totals"]["params"], data["totals"]["buffers"], data["totals"]["macs"]) == (
+        expected["params"], expected["buffers"], expected["macs"])
+    assert data["args"] == {"width_mult": 0.5}
+
+
+@pytest.mark.parametrize("args, num_params", [
+    # torchvision/models/efficientnet.py: EfficientNet_B1_Weights.IMAGENET1K_V1 meta num_params
+    ({"width_mult": 1.0, "depth_mult": 1.1}, 7_794_184),
+    # EfficientNet_B2_Weights.IMAGENET1K_V1 meta num_params
+    ({"width_mult": 1.1, "depth_mult": 1.2}, 9_109_994),
+    # EfficientNet_B3_Weights.IMAGENET1K_V1 meta num_params
+    ({"width_mult": 1.2, "depth_mult": 1.4}, 12_233_232),
+])
+def test_b0s_rows_scaled_are_torchvisions_b1_to_b3(args, num_params):
+    # parameters do not depend on the resolution, nor on B1-B3's other dropout
+    assert cnncalc.analyze(zoo.load("efficientnet_b0", args=args)).totals.params == num_params

@@ -59,12 +59,14 @@ class Residual(nn.Module):
 
 # -- torchvision/models/mobilenetv2.py ---------------------------------------------------------
 
-def mobilenet_v2() -> nn.Module:
+def mobilenet_v2(width_mult: float = 1.0) -> nn.Module:
     relu6 = nn.ReLU6
-    features = [conv_norm_act(3, 32, stride=2, act=relu6)]
-    cin = 32
+    cin = make_divisible(32 * width_mult, 8)              # input_channel, round_nearest=8
+    last = make_divisible(1280 * max(1.0, width_mult), 8)   # self.last_channel
+    features = [conv_norm_act(3, cin, stride=2, act=relu6)]
     for t, c, n, s in [[1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 3, 2], [6, 64, 4, 2],
                        [6, 96, 3, 1], [6, 160, 3, 2], [6, 320, 1, 1]]:
+        c = make_divisible(c * width_mult, 8)              # output_channel
         for i in range(n):
             stride = s if i == 0 else 1
             hidden = int(round(cin * t))
@@ -73,9 +75,9 @@ def mobilenet_v2() -> nn.Module:
                        nn.Conv2d(hidden, c, 1, 1, 0, bias=False), nn.BatchNorm2d(c)]
             features.append(Residual(nn.Sequential(*layers), stride == 1 and cin == c))
             cin = c
-    features.append(conv_norm_act(cin, 1280, kernel=1, act=relu6))
+    features.append(conv_norm_act(cin, last, kernel=1, act=relu6))
     return nn.Sequential(*features, nn.AdaptiveAvgPool2d(1), nn.Flatten(),
-                         nn.Dropout(0.2), nn.Linear(1280, 1000))
+                         nn.Dropout(0.2), nn.Linear(last, 1000))
 
 
 # -- torchvision/models/mobilenetv3.py ---------------------------------------------------------
@@ -180,13 +182,21 @@ def shufflenet_v2_x1_0() -> nn.Module:
 
 # -- torchvision/models/efficientnet.py --------------------------------------------------------
 
-def efficientnet_b0() -> nn.Module:
+def efficientnet_b0(width_mult: float = 1.0, depth_mult: float = 1.0) -> nn.Module:
+    """``_efficientnet_conf("efficientnet_b0", width_mult, depth_mult)``: MBConvConfig's
+    adjust_channels(c, width_mult) = _make_divisible(c * width_mult, 8) and adjust_depth(n,
+    depth_mult) = int(math.ceil(n * depth_mult)); the last conv has 4 x the last channels."""
+    import math
+
     silu = nn.SiLU
-    layers = [conv_norm_act(3, 32, stride=2, act=silu)]
+    first = make_divisible(32 * width_mult, 8)
+    layers = [conv_norm_act(3, first, stride=2, act=silu)]
     for ratio, k, s, cin, cout, n in [(1, 3, 1, 32, 16, 1), (6, 3, 2, 16, 24, 2),
                                       (6, 5, 2, 24, 40, 2), (6, 3, 2, 40, 80, 3),
                                       (6, 5, 1, 80, 112, 3), (6, 5, 2, 112, 192, 4),
                                       (6, 3, 1, 192, 320, 1)]:
+        cin, cout = make_divisible(cin * width_mult, 8), make_divisible(cout * width_mult, 8)
+        n = int(math.ceil(n * depth_mult))
         for i in range(n):
             block_in, stride = (cin, s) if i == 0 else (cout, 1)
             exp = make_divisible(block_in * ratio, 8)
@@ -196,9 +206,10 @@ def efficientnet_b0() -> nn.Module:
                       conv_norm_act(exp, cout, kernel=1, act=None)]
             # StochasticDepth is the identity in eval mode and has no parameters
             layers.append(Residual(nn.Sequential(*block), stride == 1 and block_in == cout))
-    layers.append(conv_norm_act(320, 1280, kernel=1, act=silu))
+    last = 4 * cout                                       # lastconv_output_channels
+    layers.append(conv_norm_act(cout, last, kernel=1, act=silu))
     return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(),
-                         nn.Dropout(p=0.2, inplace=True), nn.Linear(1280, 1000))
+                         nn.Dropout(p=0.2, inplace=True), nn.Linear(last, 1000))
 
 
 # -- torchvision/models/mnasnet.py -------------------------------------------------------------
@@ -416,13 +427,14 @@ REFERENCES = {
 }
 
 
-def measure(name: str, input_shape: tuple[int, ...], batch: int = 1) -> dict:
+def measure(name: str, input_shape: tuple[int, ...], batch: int = 1, **args) -> dict:
     """params, buffers, MACs (FlopCounterMode / 2) and output shape of the reference, run on
-    the meta device (shapes only, no arithmetic)."""
+    the meta device (shapes only, no arithmetic); ``args`` go to its builder
+    (``width_mult=0.5``), as the file's args go to the file."""
     from torch.utils.flop_counter import FlopCounterMode
 
     with torch.device("meta"):
-        model = REFERENCES[name]().eval()
+        model = REFERENCES[name](**args).eval()
         x = torch.empty(batch, *input_shape)
     with FlopCounterMode(display=False) as counter, torch.no_grad():
         out = model(x)

@@ -23,6 +23,7 @@ from cnncalc.cli import zoo  # noqa: E402,F401
 from cnncalc.cli import verify  # noqa: E402,F401
 from cnncalc.cli import teach  # noqa: E402,F401
 from cnncalc.cli import schema  # noqa: E402,F401
+from cnncalc.cli import report  # noqa: E402,F401
 
 __all__ = ["main"]
 from cnncalc.cli import sweep  # noqa: E402,F401

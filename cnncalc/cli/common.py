@@ -160,14 +160,59 @@ convention_option = click.option(
          "number, or full (every operation); `cnncalc conventions FILE` compares them.")
 batch_option = click.option("--batch", type=PositiveIntType(), default=1, show_default=True,
                             help="Batch size; shapes, MACs and FLOPs cover the whole batch.")
+dtype_option = click.option(
+    "--dtype", type=click.Choice(("float32", "float16", "bfloat16", "float64")),
+    default="float32", show_default=True,
+    help="Element size of parameters and activations (buffers keep their own).")
+optimizer_option = click.option(
+    "--optimizer", type=click.Choice(("sgd", "momentum", "adam", "adamw")), default="adam",
+    show_default=True, help="Optimizer whose state the training memory counts.")
 
 
 def load_network(file: str):
     """A network file, or the zoo network of that name when no such file exists: the same
-    rules as :func:`cnncalc.load`, which this is."""
+    rules as :func:`cnncalc.load`, which this is; the command's ``--set NAME=VALUE`` options
+    (:data:`set_option`) set the file's args."""
     import cnncalc
 
-    return cnncalc.load(file)
+    ctx = click.get_current_context(silent=True)
+    settings = ctx.meta.get(_SETTINGS) if ctx is not None else None
+    return cnncalc.load(file, args=settings) if settings else cnncalc.load(file)
+
+
+_SETTINGS = "cnncalc.settings"
+
+
+def _settings(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict:
+    """``--set NAME=VALUE`` options as a mapping, each VALUE read as a YAML scalar (``0.5``,
+    ``8``, ``true``, ``Hardswish``); kept in the context for :func:`load_network`."""
+    import yaml
+
+    settings: dict = {}
+    for text in values:
+        name, sep, value = text.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise click.BadParameter(f"expected NAME=VALUE, got {text[:60]!r}", ctx, param)
+        if name in settings:
+            raise click.BadParameter(f"{name} is given twice", ctx, param)
+        try:
+            parsed = yaml.safe_load(value) if value.strip() else None
+        except yaml.YAMLError:
+            parsed = value
+        if isinstance(parsed, (dict, list)) or parsed is None:
+            raise click.BadParameter(f"{name}={value[:40]}: expected one value (a number, "
+                                     "true/false or a word)", ctx, param)
+        settings[name] = parsed
+    ctx.meta[_SETTINGS] = settings
+    return settings
+
+
+set_option = click.option(
+    "--set", "settings", multiple=True, metavar="NAME=VALUE", callback=_settings,
+    expose_value=False, is_eager=True,
+    help="Set one of the file's own args (its top-level args:), e.g. --set width_mult=0.5; "
+         "may be repeated.")
 
 
 def _language(value):

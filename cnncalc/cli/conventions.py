@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from cnncalc.cli import main
-from cnncalc.cli.common import batch_option, fail, input_option, load_network
+from cnncalc.cli.common import batch_option, fail, input_option, load_network, set_option
 from cnncalc.errors import CnncalcError
 
 FORMATS = ("table", "markdown", "json")
@@ -14,6 +14,7 @@ FORMATS = ("table", "markdown", "json")
 @main.command()
 @click.argument("file")
 @input_option
+@set_option
 @batch_option
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
               help="Output format.")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 
 from cnncalc.cli import main
-from cnncalc.cli.common import (UsingType, batch_option, convention_option, fail,
-                                input_option, lang_option, load_network)
+from cnncalc.cli.common import (UsingType, batch_option, convention_option, dtype_option,
+                                fail, input_option, lang_option, load_network,
+                                optimizer_option, set_option)
 from cnncalc import views
 from cnncalc.errors import CnncalcError
 from cnncalc.views import RANKS
@@ -44,14 +45,11 @@ def _columns(text):
 @main.command()
 @click.argument("file")
 @input_option
+@set_option
 @batch_option
 @convention_option
-@click.option("--dtype", type=click.Choice(("float32", "float16", "bfloat16", "float64")),
-              default="float32", show_default=True,
-              help="Element size of parameters and activations (buffers keep their own).")
-@click.option("--optimizer", type=click.Choice(("sgd", "momentum", "adam", "adamw")),
-              default="adam", show_default=True,
-              help="Optimizer whose state the training memory counts.")
+@dtype_option
+@optimizer_option
 @click.option("--fit", "fit_size", type=UsingType("SIZE", _size), default=None,
               help="Also print the largest batch whose training and inference memory fit "
                    "in SIZE (24GiB, 80GB, 512MiB).")

@@ -37,7 +37,7 @@ def sweep(file: str, settings: tuple[str, ...], batch: int, convention: str, dty
     """
     from cnncalc.errors import CnncalcError, UsageError
     from cnncalc.report import sweep as render
-    from cnncalc.sweep import axes_of, sweep as run
+    from cnncalc.sweeps import axes_of, sweep as run
 
     if jobs and dask_address:
         raise click.UsageError("--jobs and --dask are two ways to run: choose one")

@@ -9,7 +9,7 @@ import click
 
 from cnncalc.cli import main
 from cnncalc.cli.common import (PositiveIntType, batch_option, convention_option, fail,
-                                input_option, lang_option, load_network)
+                                input_option, lang_option, load_network, set_option)
 from cnncalc.errors import CnncalcError
 
 
@@ -18,6 +18,7 @@ from cnncalc.errors import CnncalcError
 @click.option("--layer", "layers", multiple=True, metavar="NAME",
               help="Only this layer (or every layer of this block); may be repeated.")
 @input_option
+@set_option
 @batch_option
 @convention_option
 @lang_option
@@ -46,6 +47,7 @@ def explain(file: str, layers: tuple[str, ...], input_shape, batch: int,
 @click.argument("file")
 @click.argument("answers")
 @input_option
+@set_option
 @batch_option
 @convention_option
 @click.option("--key", metavar="KEY.yaml", default=None,

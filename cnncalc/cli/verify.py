@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from cnncalc.cli import main
-from cnncalc.cli.common import batch_option, fail, input_option, load_network
+from cnncalc.cli.common import batch_option, fail, input_option, load_network, set_option
 from cnncalc.errors import CnncalcError, UsageError
 
 NO_TORCH = ("cnncalc verify needs PyTorch, which is not installed: "
@@ -15,6 +15,7 @@ NO_TORCH = ("cnncalc verify needs PyTorch, which is not installed: "
 @main.command()
 @click.argument("file")
 @input_option
+@set_option
 @batch_option
 @click.option("--device", type=click.Choice(("meta", "cpu")), default="meta",
               show_default=True, help="Where the twin runs: meta counts on shapes alone "

@@ -15,7 +15,8 @@ from math import prod
 
 from cnncalc.counting import Count, Site, define
 from cnncalc.terms import T
-from cnncalc.counting.torch import conv_macs, conv_transpose_macs, linear_macs
+from cnncalc.counting.torch import conv_macs, conv_transpose_macs, linear_macs, matmul_macs
+from cnncalc.layers.attention import Matmul
 from cnncalc.layers import activation as act
 from cnncalc.layers.base import ntuple
 from cnncalc.layers.conv import _ConvNd, _ConvTransposeNd
@@ -24,6 +25,7 @@ from cnncalc.layers.merge import Add, Mul
 from cnncalc.layers.norm import _BatchNorm, _InstanceNorm, GroupNorm, LayerNorm, \
     LocalResponseNorm
 from cnncalc.layers.pool import _AdaptiveMaxPool, _AdaptivePool, _AvgPoolNd, _MaxPoolNd
+from cnncalc.layers.reduce import Amax, Mean, Sum
 from cnncalc.layers.resample import Upsample
 
 FULL = define(
@@ -179,7 +181,26 @@ def upsample(site: Site) -> Count:
     return Count(macs, 2 * macs + subtractions)
 
 
+@FULL.rule(Mean)
+def mean(site: Site) -> Count:
+    """Each output element sums its ``n`` values and divides once: ``numel(x)`` FLOPs."""
+    return Count(0, site.numel_in())
+
+
+@FULL.rule(Sum, Amax)
+def sum_or_max(site: Site) -> Count:
+    """``n − 1`` additions (or comparisons) per output element: ``numel(x) − numel(y)``."""
+    return Count(0, site.numel_in() - site.numel_out)
+
+
 @FULL.rule(Add, Mul)
 def merge(site: Site) -> Count:
     """One addition (or multiplication) per output element per input after the first."""
     return Count(0, site.numel_out * (len(site.inputs) - 1))
+
+
+@FULL.rule(Matmul)
+def matmul(site: Site) -> Count:
+    """As torch's MACs; FLOPs ``2 · MACs``."""
+    macs = matmul_macs(site)
+    return Count(macs, 2 * macs)

@@ -15,6 +15,7 @@ from cnncalc.counting import ZERO, Count, Site, define
 from cnncalc.terms import T
 from cnncalc.counting.torch import conv_macs, conv_transpose_macs, linear_macs
 from cnncalc.layers.conv import _ConvNd, _ConvTransposeNd
+from cnncalc.layers.attention import Matmul
 from cnncalc.layers.linear import Linear
 from cnncalc.layers.norm import GroupNorm, LayerNorm, _BatchNorm, _InstanceNorm
 from cnncalc.layers.pool import _AdaptiveMaxPool, _AdaptivePool
@@ -114,3 +115,11 @@ def upsample(site: Site) -> Count:
     if site.layer.mode == "nearest":
         return _twice(site.numel_out)
     return _twice(4 * site.numel_out)
+
+
+@FVCORE.rule(Matmul)
+def matmul(site: Site) -> Count:
+    """``aten::matmul`` (``matmul_flop_jit``): ``numel(a) · m``, whatever the call; the
+    second input's own leading dims are not counted when they broadcast the first's."""
+    a, b = site.inputs
+    return _twice(site.numel_in(0) * T(b[-1], "m"))

@@ -22,8 +22,9 @@ from cnncalc.layers import activation as act
 from cnncalc.layers.conv import _ConvNd, _ConvTransposeNd
 from cnncalc.layers.linear import Linear
 from cnncalc.layers.merge import Add, Mul
-from cnncalc.layers.norm import (GroupNorm, LayerNorm, LocalResponseNorm, _BatchNorm,
-                                 _InstanceNorm)
+from cnncalc.layers.attention import Matmul
+from cnncalc.layers.norm import (GroupNorm, LayerNorm, LayerNorm2d, LocalResponseNorm,
+                                 _BatchNorm, _InstanceNorm)
 from cnncalc.layers.pool import _AdaptivePool, _AvgPoolNd, _MaxPoolNd
 from cnncalc.layers.resample import Upsample
 
@@ -146,6 +147,14 @@ def norm(site: Site) -> Count:
     return _twice(_hook(site))
 
 
+@PTFLOPS.rule(LayerNorm2d)
+def layer_norm_2d(site: Site) -> Count:
+    """0: ptflops hooks modules by exact type (``type(m) in MODULES_MAPPING``), so torchvision's
+    subclass of nn.LayerNorm gets no hook, and ``F.layer_norm`` and ``permute`` are not patched.
+    """
+    return ZERO
+
+
 @PTFLOPS.rule(act.LeakyReLU)
 def leaky_relu(site: Site) -> Count:
     """Module hook, per sample: ``numel(y)`` (F.leaky_relu is not patched)."""
@@ -216,3 +225,12 @@ def merge(site: Site) -> Count:
         total += _left_aligned(shape, other)
         shape = _broadcast(shape, other)
     return _twice(T(total, "Σ pairs' left-aligned sizes"))
+
+
+@PTFLOPS.rule(Matmul)
+def matmul(site: Site) -> Count:
+    """The patched ``torch.matmul`` (functional, and inside a module's forward; whole batch):
+    ``numel(a) · m``; ``a @ b`` (method) is not seen."""
+    if site.call == "method":
+        return ZERO
+    return _twice(site.numel_in(0) * T(site.inputs[1][-1], "m"))

@@ -18,7 +18,7 @@ from cnncalc.counting.torch import kernel
 from cnncalc.layers import activation as act
 from cnncalc.layers.conv import _Conv
 from cnncalc.layers.linear import Linear
-from cnncalc.layers.norm import LayerNorm, _BatchNorm, _InstanceNorm
+from cnncalc.layers.norm import LayerNorm, LayerNorm2d, _BatchNorm, _InstanceNorm
 from cnncalc.layers.pool import _AdaptiveMaxPool, _AdaptivePool, _AvgPoolNd
 from cnncalc.layers.resample import Upsample
 
@@ -72,6 +72,13 @@ def norm(site: Site) -> Count:
     if affine is None:
         affine = site.layer.elementwise_affine
     return _twice((4 if affine else 2) * site.numel_in())
+
+
+@THOP.rule(LayerNorm2d)
+def layer_norm_2d(site: Site) -> Count:
+    """0: thop hooks modules by exact type (``m_type in register_hooks``), so torchvision's
+    subclass of nn.LayerNorm gets no hook."""
+    return ZERO
 
 
 @THOP.rule(act.PReLU)

@@ -15,14 +15,15 @@ from cnncalc import shapes as f
 from cnncalc.counting import KERNEL, SPATIAL, Count, Site, define
 from cnncalc.terms import T, product
 from cnncalc.layers.conv import _ConvNd, _ConvTransposeNd
+from cnncalc.layers.attention import Matmul, broadcast_batch
 from cnncalc.layers.linear import Linear
 
 TORCH = define(
-    "torch", title="MACs of convolutions and linear layers, bias excluded; FLOPs = 2 × MACs "
-                   "(torch.utils.flop_counter.FlopCounterMode)",
+    "torch", title="MACs of convolutions, linear layers and matrix products, bias excluded; "
+                   "FLOPs = 2 × MACs (torch.utils.flop_counter.FlopCounterMode)",
     source="torch.utils.flop_counter.FlopCounterMode (PyTorch ≥ 2.1)",
-    macs_are="multiply-accumulates of convolutions, transposed convolutions and linear layers,"
-             " bias excluded",
+    macs_are="multiply-accumulates of convolutions, transposed convolutions, linear layers and"
+             " matrix products, bias excluded",
     flops_are="2 × MACs",
 )
 
@@ -89,4 +90,20 @@ def conv_transpose(site: Site) -> Count:
 def linear(site: Site) -> Count:
     """``rows · in_features · out_features``, bias excluded; FLOPs twice that."""
     macs = linear_macs(site)
+    return Count(macs, 2 * macs)
+
+
+def matmul_macs(site: Site) -> T:
+    """``batch · n · k · m`` of ``[..., n, k] @ [..., k, m]``, the leading dims broadcast
+    (``aten.mm`` or ``aten.bmm`` for FlopCounterMode)."""
+    a, b = site.inputs
+    batch = product(*(T(d) for d in broadcast_batch(a, b)))
+    batch = T(int(batch), "batch") if a[:-2] or b[:-2] else 1
+    return product(batch, T(a[-2], "n"), T(a[-1], "k"), T(b[-1], "m"))
+
+
+@TORCH.rule(Matmul)
+def matmul(site: Site) -> Count:
+    """``batch · n · k · m``, the leading dims broadcast; FLOPs twice that."""
+    macs = matmul_macs(site)
     return Count(macs, 2 * macs)

@@ -7,6 +7,8 @@ Adding a layer type is adding one class to its family's module (and its torch tw
 from cnncalc.layers import activation, conv, linear, merge, norm, pool  # noqa: F401  (registers)
 from cnncalc.layers import dropout, padding, resample, reshape  # noqa: F401  (registers)
 from cnncalc.layers import select  # noqa: F401  (registers Chunk, Narrow)
+from cnncalc.layers import reduce  # noqa: F401  (registers Mean, Amax, Sum)
+from cnncalc.layers import attention  # noqa: F401  (registers Matmul)
 from cnncalc.layers.base import REGISTRY, Layer, Shape
 
 __all__ = ["REGISTRY", "Layer", "Shape"]

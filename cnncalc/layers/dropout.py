@@ -14,7 +14,7 @@ Input ranks (batch included) follow what torch's batched forms accept:
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import field_validator
 
@@ -60,3 +60,25 @@ class Dropout3d(_Dropout):
 
 class AlphaDropout(_Dropout):
     """``torch.nn.AlphaDropout`` (for SELU networks); the shape is unchanged."""
+
+
+class StochasticDepth(Layer):
+    """``torchvision.ops.StochasticDepth(p, mode)``: in training, the whole input (``mode:
+    batch``) or each sample (``mode: row``) zeroed with probability ``p`` and the rest scaled by
+    ``1 / (1 − p)``; the input itself at inference. The shape is unchanged.
+
+    Both arguments are required, as in torchvision; it refuses ``p`` outside ``[0, 1]`` and a
+    ``mode`` other than ``batch`` or ``row`` (torchvision/ops/stochastic_depth.py).
+    """
+
+    p: Number
+    mode: Literal["batch", "row"]
+
+    @field_validator("p")
+    @classmethod
+    def _probability(cls, p: float) -> float:
+        # torchvision's check (`p < 0.0 or p > 1.0`), written so that NaN fails too
+        if not 0 <= p <= 1:
+            raise LayerError("drop probability p must be between 0 and 1",
+                             expected="0 ≤ p ≤ 1", got=p, field="p")
+        return p

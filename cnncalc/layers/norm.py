@@ -1,5 +1,5 @@
-"""Normalisation: ``BatchNorm``, ``InstanceNorm``, ``GroupNorm``, ``LayerNorm`` and
-``LocalResponseNorm``.
+"""Normalisation: ``BatchNorm``, ``InstanceNorm``, ``GroupNorm``, ``LayerNorm``,
+torchvision's ``LayerNorm2d`` and ``LocalResponseNorm``.
 
 All keep the input's shape. Their parameters are per-channel (or per-element for LayerNorm)
 scales and shifts; BatchNorm's running statistics are buffers. What their work counts is each
@@ -199,6 +199,35 @@ class LayerNorm(_Norm):
         """``prod(normalized_shape)`` weights and as many biases when ``elementwise_affine``
         (no biases when ``bias`` is false)."""
         return f.norm_params(prod(self._normalized()), self.elementwise_affine, self.bias)
+
+
+class LayerNorm2d(LayerNorm):
+    """torchvision's ``LayerNorm2d`` (torchvision/models/convnext.py, a subclass of
+    ``nn.LayerNorm``): each position of ``[C, H, W]`` normalised over its channels — the input
+    permuted to ``[N, H, W, C]``, ``F.layer_norm`` over its last dims, permuted back.
+
+    ``normalized_shape`` is inferred from the channels; given, it must equal the last dims of
+    the permuted ``[N, H, W, C]`` (torch's rule), normally ``C``. The defaults are
+    ``nn.LayerNorm``'s (``eps: 1.0e-5``; ConvNeXt passes ``eps: 1.0e-6``).
+    """
+
+    ranks: ClassVar[tuple[int, ...]] = (4,)
+    inferred: ClassVar[tuple[str, ...]] = ("normalized_shape",)
+
+    normalized_shape: Optional[PositiveInts] = None
+
+    def resolve(self, shape: Shape) -> "LayerNorm2d":
+        if self.normalized_shape is None:
+            return self.model_copy(update={"normalized_shape": shape[1]})
+        dims = self._normalized()
+        last = (shape[0], shape[2], shape[3], shape[1])
+        if len(dims) > len(last) or tuple(last[len(last) - len(dims):]) != dims:
+            raise LayerError("LayerNorm2d normalises the channels-last view [N, H, W, C] of its"
+                             " input, so normalized_shape must equal that view's last dims",
+                             expected=f"normalized_shape={shape[1]} (the channels)",
+                             got=f"normalized_shape={show(list(dims))} on "
+                                 f"{describe_shape(shape)}", field="normalized_shape")
+        return self
 
 
 class LocalResponseNorm(_Norm):

@@ -79,3 +79,43 @@ class Unflatten(Layer):
 
 class Identity(Layer):
     """``torch.nn.Identity``: the input, unchanged (a placeholder, e.g. an empty shortcut)."""
+
+
+class Permute(Layer):
+    """``torch.permute(x, dims)`` (torchvision's ``ops.misc.Permute``): the dims reordered,
+    ``[0, 2, 3, 1]`` making ``[N, C, H, W]`` channels-last ``[N, H, W, C]`` as in ConvNeXt.
+
+    ``dims`` names every dimension once, the batch included as dim 0; negative dims count from
+    the end, as in torch. The batch must stay first (torch would move it; a network file
+    describes one sample and the batch is an option of the analysis).
+    """
+
+    dims: tuple[StrictInt, ...]
+
+    def compute_output_shape(self, shape: Shape) -> Shape:
+        """``shape[dims[0]], shape[dims[1]], ...``: the sizes in the order ``dims`` gives."""
+        order = permutation(self.dims, len(shape))
+        return tuple(shape[d] for d in order)
+
+
+def permutation(dims: tuple[int, ...], rank: int) -> tuple[int, ...]:
+    """``dims`` made non-negative, checked as torch.permute checks them (one entry per dim,
+    each in range, none repeated), and the batch kept first."""
+    if len(dims) != rank:
+        keras = sorted(dims) == list(range(1, rank))
+        hint = (f"; Keras's Permute leaves the batch out, torch's names it: "
+                f"{show([0, *dims])}") if keras else ""
+        raise LayerError(f"Permute's dims must name each of the input's {rank} dimensions once"
+                         f" (batch included){hint}", expected=f"{rank} dims",
+                         got=f"{len(dims)}: {show(list(dims))}", field="dims")
+    order = tuple(check_dim(d, rank, "dims") for d in dims)
+    repeated = sorted({d for d in order if order.count(d) > 1})
+    if repeated:
+        raise LayerError("Permute's dims repeat a dimension", expected=f"a permutation of "
+                         f"{show(list(range(rank)))}", got=show(list(dims)), field="dims")
+    if order[0] != 0:
+        raise LayerError("Permute must keep the batch as dim 0 (a network file describes one "
+                         "sample; the batch is an option of the analysis)",
+                         expected=f"dims starting with 0, e.g. {show([0, *range(2, rank), 1])}",
+                         got=show(list(dims)), field="dims")
+    return order

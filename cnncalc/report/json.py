@@ -23,6 +23,8 @@ def report_dict(report: Report) -> dict[str, Any]:
     result["blocks"] = [blocks_entry(block) for block in report.blocks]
     if report.memory is not None:
         result["memory"] = asdict(report.memory)
+    if report.args:  # only for a file that declares args: the values used
+        result["args"] = _plain(report.args)
     if report.notes:  # only when the input given changes an inferred argument
         result["notes"] = notes_list(report.notes)
     return result

@@ -11,7 +11,7 @@ from tabulate import tabulate
 
 from cnncalc.report.json import dumps
 from cnncalc.report.units import binary_size, exact, shape, si
-from cnncalc.sweep import COLUMNS, Sweep, Variant
+from cnncalc.sweeps import COLUMNS, Sweep, Variant
 
 SCHEMA = "cnncalc-sweep/1"
 HEADINGS = {"params": "Params", "trainable_params": "Trainable", "buffers": "Buffers",

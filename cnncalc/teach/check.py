@@ -136,13 +136,14 @@ class CheckResult:
             if mark.layer != layer:
                 layer = mark.layer
                 kind = self.titles.get(layer)
-                out += ["", f"{layer} ({kind})" if kind else layer]
+                out += ["", f"{layer} ({kind})" if kind else (
+                    _("totals") if layer == TOTALS else layer)]
             out += _mark_lines(mark)
         if self.not_graded:
             out += ["", _("Not graded:")] + [f"  {problem}" for problem in self.not_graded]
         wrong = [f"{m.layer} {_(m.field)}" for m in self.marks if not m.correct]
         verdict = _("all correct") if not wrong else _("{count} wrong: {fields}").format(
-            count=len(wrong), fields=", ".join(wrong))
+            count=len(wrong), fields=_(", ").join(wrong))
         of = _(" (the questions of {key})").format(key=self.key) if self.key else ""
         out += ["", _("Score: {score}/{total}{of} — {verdict}").format(
             score=self.score, total=self.total, of=of, verdict=verdict)]
@@ -165,7 +166,7 @@ def _mark_lines(mark: Mark) -> list[str]:
                 num(mark.expected)
         also = f" = {mark.expected_written}" if mark.expected_written else ""
         lines.append("      " + _("expected {value}").format(value=expected + also))
-    if mark.note:
+    if mark.note and mark.answer is not None:   # a blank answer says "(no answer)" already
         lines.append(f"      {_(mark.note)}")
     if not mark.correct:
         lines += [f"      {line}" for line in mark.working]

@@ -100,11 +100,11 @@ class Quiz:
                  "previous layer's output.").format(macs_are=_(rules.macs_are),
                                                     flops_are=_(rules.flops_are))
         if "receptive_field" in self.ask:
-            task += " " + _("Also its receptive field: the size, in input positions, of the "
+            task += _(" Also its receptive field: the size, in input positions, of the "
                             "input window that one output position sees (for the layers that "
                             "keep spatial dimensions).")
         if "output_bytes" in self.ask:
-            task += " " + _("Also the bytes of its output in float32 (4 bytes per value).")
+            task += _(" Also the bytes of its output in float32 (4 bytes per value).")
         return task
 
     def sheet(self) -> str:

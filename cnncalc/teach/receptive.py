@@ -45,6 +45,8 @@ def describe(spans: Spans) -> str:
 
 def working(field: Field, name: str) -> tuple[str, ...]:
     """The lines that show how layer ``name`` got its field, or where the field stops."""
+    if field.spans is None and field.held is not None:   # followed, in a permuted layout
+        return (f"RF: {_(field.why)}",) if field.origin == name else ()
     if field.spans is None:
         return (_("RF: not followed past this layer — {why}").format(why=_(field.why)),) \
             if field.origin == name else ()

@@ -157,6 +157,22 @@ def _flatten(layer: Layer) -> Form:
     return lambda module, x: x.flatten(start, end)
 
 
+@method_form("Mean", "Amax", "Sum")
+def _reduce(layer: Layer) -> Form:
+    """``x.mean(dim, keepdim=keepdim)``, ``x.amax(...)``, ``x.sum(...)``."""
+    name = type(layer).__name__.lower()
+    dim = list(layer.dim) if isinstance(layer.dim, tuple) else layer.dim
+    keepdim = layer.keepdim
+    return lambda module, x: getattr(x, name)(dim, keepdim=keepdim)
+
+
+@method_form("Permute")
+def _permute(layer: Layer) -> Form:
+    """``x.permute(*dims)``."""
+    dims = tuple(layer.dims)
+    return lambda module, x: x.permute(*dims)
+
+
 @method_form("Chunk")
 def _chunk(layer: Layer) -> Form:
     """``x.chunk(chunks, dim)[index]``."""
@@ -189,3 +205,9 @@ def _sigmoid(layer: Layer) -> Form:
 def _tanh(layer: Layer) -> Form:
     """``x.tanh()``."""
     return lambda module, x: x.tanh()
+
+
+@method_form("Matmul")
+def _matmul(layer: Layer) -> Form:
+    """``a @ b``."""
+    return lambda module, a, b: a @ b

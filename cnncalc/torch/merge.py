@@ -42,3 +42,11 @@ class ConcatModule(torch.nn.Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
+
+
+@twin_for("Matmul")
+class MatmulModule(torch.nn.Module):
+    """``torch.matmul(a, b)``."""
+
+    def forward(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        return torch.matmul(a, b)

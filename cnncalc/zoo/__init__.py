@@ -61,8 +61,9 @@ def info(name: str) -> ZooInfo:
                    fields.get("source", ""), file)
 
 
-def load(name: str):
-    """The zoo network ``name`` as a :class:`cnncalc.Network`."""
+def load(name: str, args=None):
+    """The zoo network ``name`` as a :class:`cnncalc.Network`; ``args`` sets the file's
+    arguments (``load("mobilenet_v2", args={"width_mult": 0.5})``)."""
     from cnncalc import load as load_file
 
-    return load_file(path(name))
+    return load_file(path(name), args=args) if args else load_file(path(name))

@@ -9,7 +9,7 @@ from cnncalc.analysis import Row
 from cnncalc.i18n import _
 from cnncalc.terms import T
 from cnncalc.layers.base import ntuple
-from cnncalc.layers.norm import GroupNorm, LayerNorm, LocalResponseNorm, _ChannelNorm
+from cnncalc.layers.norm import GroupNorm, LayerNorm, LayerNorm2d, LocalResponseNorm, _ChannelNorm
 from cnncalc.teach.explainers.activation import unchanged
 from cnncalc.teach.explainers.registry import explains
 from cnncalc.teach.working import Board, Working, equation, no_macs, num
@@ -68,6 +68,25 @@ def layer_norm(row: Row) -> Working:
                       _("normalised over the last {n} dims").format(n=len(dims)))
     size = prod(dims)
     symbol = "prod(normalized_shape)" if len(dims) > 1 else "normalized_shape"
+    if len(dims) > 1:
+        board.show("params", f"prod(normalized_shape) = {' · '.join(num(d) for d in dims)} = "
+                   f"{num(size)}")
+    affine(board, size, symbol, layer.elementwise_affine, layer.bias, _("normalised element"),
+           "elementwise_affine")
+    board.result("macs", 0, no_macs(_("normalisation scales and shifts elementwise")))
+    return board.done()
+
+
+@explains(LayerNorm2d)
+def layer_norm_2d(row: Row) -> Working:
+    layer = row.layer
+    dims = ntuple(layer.normalized_shape, 1)
+    board = unchanged(row, f"LayerNorm2d normalized_shape {list(dims)}",
+                      "torchvision: permuted to [N, H, W, C], layer_norm over the last "
+                      + (f"{len(dims)} dims" if len(dims) > 1 else "dim (the channels)")
+                      + ", permuted back")
+    size = prod(dims)
+    symbol = "prod(normalized_shape)" if len(dims) > 1 else "C"
     if len(dims) > 1:
         board.show("params", f"prod(normalized_shape) = {' · '.join(num(d) for d in dims)} = "
                    f"{num(size)}")

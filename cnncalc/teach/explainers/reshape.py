@@ -7,8 +7,8 @@ from math import prod
 from cnncalc.analysis import Row
 from cnncalc.i18n import _
 from cnncalc.layers.base import check_dim
-from cnncalc.layers.dropout import _Dropout
-from cnncalc.layers.reshape import Flatten, Identity, Unflatten
+from cnncalc.layers.dropout import StochasticDepth, _Dropout
+from cnncalc.layers.reshape import Flatten, Identity, Permute, Unflatten, permutation
 from cnncalc.teach.explainers.activation import unchanged
 from cnncalc.teach.explainers.registry import explains
 from cnncalc.teach.working import Board, Working, num, shape
@@ -45,6 +45,17 @@ def unflatten(row: Row) -> Working:
     return board.done()
 
 
+@explains(Permute)
+def permute(row: Row) -> Working:
+    layer, (x,) = row.layer, row.input_shapes
+    order = permutation(layer.dims, len(x))
+    board = Board(f"Permute dims {list(layer.dims)}")
+    out = layer.compute_output_shape(x)
+    board.result("output_shape", out, "output dim k = input dim dims[k]: "
+                 + ", ".join(f"{num(x[d])}" for d in order) + f" → {shape(out)}")
+    return board.done()
+
+
 @explains(Identity)
 def identity(row: Row) -> Working:
     return unchanged(row, "Identity", _("passed on as it is")).done()
@@ -54,3 +65,12 @@ def identity(row: Row) -> Working:
 def dropout(row: Row) -> Working:
     return unchanged(row, f"{row.type} p={row.layer.p}",
                      _("elements zeroed at random in training only")).done()
+
+
+@explains(StochasticDepth)
+def stochastic_depth(row: Row) -> Working:
+    layer = row.layer
+    what = "each sample" if layer.mode == "row" else "the whole batch"
+    return unchanged(row, f"StochasticDepth p={layer.p}, mode={layer.mode}",
+                     f"in training {what} zeroed with probability p, the rest scaled by "
+                     "1/(1 − p); the input itself at inference").done()
