@@ -230,3 +230,12 @@ lang_option = click.option(
     callback=lambda ctx, param, value: _language(value),
     help="Language of the headings and messages: en or zh (default: $CNNCALC_LANG, else the "
          "locale, else en). The numbers are the same in every language.")
+
+
+def analysis_options(command):
+    """The options of a command that analyses one network and reports its memory: --input,
+    --set, --batch, --convention, --dtype, --optimizer (``summary``, ``report``)."""
+    for option in reversed((input_option, set_option, batch_option, convention_option,
+                            dtype_option, optimizer_option)):
+        command = option(command)
+    return command

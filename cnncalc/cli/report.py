@@ -8,8 +8,7 @@ from pathlib import Path
 import click
 
 from cnncalc.cli import main
-from cnncalc.cli.common import (batch_option, convention_option, dtype_option, fail,
-                                input_option, load_network, optimizer_option, set_option)
+from cnncalc.cli.common import analysis_options, fail, load_network
 from cnncalc.errors import CnncalcError, UsageError
 
 FORMATS = ("html", "dot", "svg")
@@ -42,12 +41,7 @@ def chosen_format(fmt: str | None, output: str | None) -> str:
               help="Draw the block instances at this depth as one node each (1: the "
                    "network's own blocks); 0: every layer. [default: 0, or 1 for a network "
                    "of more than 100 layers]")
-@input_option
-@set_option
-@batch_option
-@convention_option
-@dtype_option
-@optimizer_option
+@analysis_options
 def report(file: str, output: str | None, fmt: str | None, depth: int | None, input_shape,
            batch: int, convention: str, dtype: str, optimizer: str) -> None:
     """A report of the network in FILE: an HTML page with its graph (blocks open and close),

@@ -5,9 +5,8 @@ from __future__ import annotations
 import click
 
 from cnncalc.cli import main
-from cnncalc.cli.common import (UsingType, batch_option, convention_option, dtype_option,
-                                fail, input_option, lang_option, load_network,
-                                optimizer_option, set_option)
+from cnncalc.cli.common import (UsingType, analysis_options, fail, lang_option,
+                                load_network)
 from cnncalc import views
 from cnncalc.errors import CnncalcError
 from cnncalc.views import RANKS
@@ -44,12 +43,7 @@ def _columns(text):
 
 @main.command()
 @click.argument("file")
-@input_option
-@set_option
-@batch_option
-@convention_option
-@dtype_option
-@optimizer_option
+@analysis_options
 @click.option("--fit", "fit_size", type=UsingType("SIZE", _size), default=None,
               help="Also print the largest batch whose training and inference memory fit "
                    "in SIZE (24GiB, 80GB, 512MiB).")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from cnncalc.cli import main
-from cnncalc.cli.common import PositiveIntType, batch_option, convention_option, fail
+from cnncalc.cli.common import (PositiveIntType, batch_option, convention_option, dtype_option,
+                                fail)
 
 
 @main.command()
@@ -15,8 +16,7 @@ from cnncalc.cli.common import PositiveIntType, batch_option, convention_option,
                    "batch, with its values; may be repeated. Every combination is analysed.")
 @batch_option
 @convention_option
-@click.option("--dtype", type=click.Choice(("float32", "float16", "bfloat16", "float64")),
-              default="float32", show_default=True, help="Element type for the memory columns.")
+@dtype_option
 @click.option("--pareto", metavar="COL1,COL2", default=None,
               help="Mark the variants no other beats on both columns (smaller is better; "
                    "-COL for larger): params, macs, flops, activation_peak_bytes, "

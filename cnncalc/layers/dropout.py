@@ -22,6 +22,14 @@ from cnncalc.errors import LayerError
 from cnncalc.layers.base import Bool, Layer, Number
 
 
+def probability(p: float, what: str) -> float:
+    """``p`` when it is a probability; NaN fails too, which ``p < 0 or p > 1`` would let by."""
+    if not 0 <= p <= 1:
+        raise LayerError(f"{what} probability p must be between 0 and 1",
+                         expected="0 ≤ p ≤ 1", got=p, field="p")
+    return p
+
+
 class _Dropout(Layer):
     abstract: ClassVar[bool] = True
 
@@ -31,11 +39,7 @@ class _Dropout(Layer):
     @field_validator("p")
     @classmethod
     def _probability(cls, p: float) -> float:
-        # torch's own check (`p < 0 or p > 1`), written so that NaN fails too
-        if not 0 <= p <= 1:
-            raise LayerError("dropout probability p must be between 0 and 1",
-                             expected="0 ≤ p ≤ 1", got=p, field="p")
-        return p
+        return probability(p, "dropout")   # torch's own check, `p < 0 or p > 1`
 
 
 class Dropout(_Dropout):
@@ -77,8 +81,4 @@ class StochasticDepth(Layer):
     @field_validator("p")
     @classmethod
     def _probability(cls, p: float) -> float:
-        # torchvision's check (`p < 0.0 or p > 1.0`), written so that NaN fails too
-        if not 0 <= p <= 1:
-            raise LayerError("drop probability p must be between 0 and 1",
-                             expected="0 ≤ p ≤ 1", got=p, field="p")
-        return p
+        return probability(p, "drop")      # torchvision's check, `p < 0.0 or p > 1.0`

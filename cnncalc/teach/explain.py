@@ -205,8 +205,10 @@ class Explanation:
             reached = [item for item in followed if item.field.spans is not None]
             last = _("last followed at {name}: {field}; ").format(
                 name=reached[-1].name, field=describe(reached[-1].field.spans)) if reached else ""
+            field = followed[-1].field
+            reason = field.reason.replace(field.why, _(field.why)) if field.why else field.reason
             lines.append("  " + _("RF: {last}not followed past {reason}").format(
-                last=last, reason=followed[-1].field.reason))
+                last=last, reason=reason))
         return "\n".join(lines)
 
 

@@ -24,7 +24,8 @@ def affine(board: Board, size: int, symbol: str, enabled: bool, bias: bool, what
         why = _("a scale γ and a shift β per {what}").format(what=what)
     else:
         why = _("a scale γ per {what}; bias false drops the shift").format(what=what)
-    board.result("params", int(value), f"{equation('params', value)}  ({why})")
+    board.result("params", int(value), equation("params", value) + _("  ({why})").format(
+        why=why))
 
 
 @explains(_ChannelNorm)
@@ -42,7 +43,8 @@ def channel_norm(row: Row) -> Working:
     buffers = f.running_stats(T(layer.num_features, "C"), layer.track_running_stats)
     why = _("running mean and variance per channel, and num_batches_tracked") \
         if layer.track_running_stats else _("track_running_stats false")
-    board.result("buffers", int(buffers), f"{equation('buffers', buffers)}  ({why})")
+    board.result("buffers", int(buffers), equation("buffers", buffers) + _("  ({why})").format(
+        why=why))
     board.result("macs", 0, no_macs(_("normalisation scales and shifts elementwise")))
     return board.done()
 
@@ -61,32 +63,22 @@ def group_norm(row: Row) -> Working:
 
 @explains(LayerNorm)
 def layer_norm(row: Row) -> Working:
+    """LayerNorm, and torchvision's LayerNorm2d (the same normalisation over the channels of a
+    channels-last view)."""
     layer = row.layer
     dims = ntuple(layer.normalized_shape, 1)
-    board = unchanged(row, f"LayerNorm normalized_shape {list(dims)}",
-                      _("normalised over the last dim") if len(dims) == 1 else
-                      _("normalised over the last {n} dims").format(n=len(dims)))
+    if isinstance(layer, LayerNorm2d):
+        why = _("torchvision: permuted to [N, H, W, C], layer_norm over the channels, permuted "
+                "back") if len(dims) == 1 else _("torchvision: permuted to [N, H, W, C], "
+                                                 "layer_norm over the last {n} dims, permuted "
+                                                 "back").format(n=len(dims))
+    else:
+        why = _("normalised over the last dim") if len(dims) == 1 else \
+            _("normalised over the last {n} dims").format(n=len(dims))
+    board = unchanged(row, f"{row.type} normalized_shape {list(dims)}", why)
     size = prod(dims)
-    symbol = "prod(normalized_shape)" if len(dims) > 1 else "normalized_shape"
-    if len(dims) > 1:
-        board.show("params", f"prod(normalized_shape) = {' · '.join(num(d) for d in dims)} = "
-                   f"{num(size)}")
-    affine(board, size, symbol, layer.elementwise_affine, layer.bias, _("normalised element"),
-           "elementwise_affine")
-    board.result("macs", 0, no_macs(_("normalisation scales and shifts elementwise")))
-    return board.done()
-
-
-@explains(LayerNorm2d)
-def layer_norm_2d(row: Row) -> Working:
-    layer = row.layer
-    dims = ntuple(layer.normalized_shape, 1)
-    board = unchanged(row, f"LayerNorm2d normalized_shape {list(dims)}",
-                      "torchvision: permuted to [N, H, W, C], layer_norm over the last "
-                      + (f"{len(dims)} dims" if len(dims) > 1 else "dim (the channels)")
-                      + ", permuted back")
-    size = prod(dims)
-    symbol = "prod(normalized_shape)" if len(dims) > 1 else "C"
+    symbol = "prod(normalized_shape)" if len(dims) > 1 else (
+        "C" if isinstance(layer, LayerNorm2d) else "normalized_shape")
     if len(dims) > 1:
         board.show("params", f"prod(normalized_shape) = {' · '.join(num(d) for d in dims)} = "
                    f"{num(size)}")

@@ -37,7 +37,8 @@ def window_pool(row: Row) -> Working:
                                    dim=group[0])
         board.show("output_shape", equation(label, value))
         for note in value.notes:
-            board.show("output_shape", f"  {note}: {label} = {int(value)}")
+            board.show("output_shape", "  " + _("{note}: {result}").format(
+                note=note, result=f"{label} = {int(value)}"))
         division = (value.left if value.op == "rule" else value).left   # floor/ceil(… / S)
         if not layer.ceil_mode:
             flag_floor(board, group, int(division.left), s, p)
@@ -68,7 +69,7 @@ def adaptive_pool(row: Row) -> Working:
             board.show("output_shape", f"{label} = {group[0]}_in = {num(size)}  "
                        + _("(output_size None keeps it)"))
         else:
-            board.show("output_shape", f"{label} = output_size = {num(wanted)}; "
+            board.show("output_shape", f"{label} = output_size = {num(wanted)}" + _("; ")
                        + adaptive_windows(size, wanted))
     board.result("output_shape", layer.compute_output_shape(x))
     board.result("macs", 0, no_macs(_("pooling compares or averages")))

@@ -51,8 +51,8 @@ def permute(row: Row) -> Working:
     order = permutation(layer.dims, len(x))
     board = Board(f"Permute dims {list(layer.dims)}")
     out = layer.compute_output_shape(x)
-    board.result("output_shape", out, "output dim k = input dim dims[k]: "
-                 + ", ".join(f"{num(x[d])}" for d in order) + f" → {shape(out)}")
+    board.result("output_shape", out, _("output dim k = input dim dims[k]: {sizes} → {shape}")
+                 .format(sizes=", ".join(f"{num(x[d])}" for d in order), shape=shape(out)))
     return board.done()
 
 
@@ -70,7 +70,8 @@ def dropout(row: Row) -> Working:
 @explains(StochasticDepth)
 def stochastic_depth(row: Row) -> Working:
     layer = row.layer
-    what = "each sample" if layer.mode == "row" else "the whole batch"
-    return unchanged(row, f"StochasticDepth p={layer.p}, mode={layer.mode}",
-                     f"in training {what} zeroed with probability p, the rest scaled by "
-                     "1/(1 − p); the input itself at inference").done()
+    why = _("in training each sample zeroed with probability p, the rest scaled by 1/(1 − p); "
+            "the input itself at inference") if layer.mode == "row" else _(
+        "in training the whole batch zeroed with probability p, else scaled by 1/(1 − p); the "
+        "input itself at inference")
+    return unchanged(row, f"StochasticDepth p={layer.p}, mode={layer.mode}", why).done()

@@ -1,0 +1,67 @@
+"""``cnncalc export``: the PyTorch source of every zoo network, run, equals cnncalc's numbers."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import warnings
+
+import pytest
+
+import cnncalc
+
+torch = pytest.importorskip("torch")
+
+from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
+
+from cnncalc.export import class_name, to_source  # noqa: E402
+
+
+def run_source(source: str, name: str, shape):
+    """exec the source, build its network class on the meta device, one forward pass:
+    (params, buffers, output shape, MACs, leaf modules)."""
+    namespace: dict = {"__name__": "exported"}
+    exec(compile(source, f"<export {name}>", "exec"), namespace)
+    with torch.device("meta"):
+        model = namespace[name]()
+        model.eval()
+        with FlopCounterMode(display=False) as counter, torch.no_grad(), \
+                warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = model(torch.empty(1, *shape))
+    return (sum(p.numel() for p in model.parameters()),
+            sum(b.numel() for b in model.buffers()), tuple(out.shape),
+            counter.get_total_flops() // 2, model)
+
+
+@pytest.mark.parametrize("zoo_name", cnncalc.zoo.names())
+def test_exported_zoo_network_has_cnncalc_numbers(zoo_name):
+    network = cnncalc.zoo.load(zoo_name)
+    report = cnncalc.analyze(network)
+    source = to_source(network)
+    assert "import cnncalc" not in source and "from cnncalc" not in source
+    params, buffers, shape, macs, _ = run_source(source, class_name(network), network.input)
+    assert (params, buffers, shape, macs) == (
+        report.totals.params, report.totals.buffers, report.layers[-1].output_shape
+        if report.output == report.layers[-1].name else report.layer(report.output).output_shape,
+        report.totals.macs)
+
+
+RUFF = shutil.which("ruff") or shutil.which("ruff", path=str(__import__("pathlib").Path(
+    sys.executable).parent))
+
+
+@pytest.mark.skipif(RUFF is None, reason="ruff is not installed")
+@pytest.mark.parametrize("zoo_name", cnncalc.zoo.names())
+def test_exported_source_passes_ruff(zoo_name, tmp_path):
+    file = tmp_path / f"{zoo_name}.py"
+    file.write_text(to_source(cnncalc.zoo.load(zoo_name)), encoding="utf-8")
+    # ruff's defaults (line length 88) and more rules; N812 would refuse the usual
+    # `import torch.nn.functional as F`
+    check = subprocess.run([RUFF, "check", "--isolated", "--select", "E,F,W,I,N,UP,B",
+                            "--ignore", "N812", str(file)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    fmt = subprocess.run([RUFF, "format", "--isolated", "--check", "--diff", str(file)],
+                         capture_output=True, text=True)
+    assert fmt.returncode == 0, fmt.stdout + fmt.stderr
