@@ -7,6 +7,7 @@ table of rules looked up by the layer's type. Rendering is a later stage
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
@@ -181,7 +182,7 @@ def analyze(network: Network, *, batch: int = 1, input: Iterable[int] | None = N
     if not sample or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0
                              for n in sample):
         raise UsageError(f"input must be positive whole numbers (got {list(sample)})")
-    graph = build_graph(network)
+    graph = graph_of(network)
     changed = input is not None and sample != tuple(network.input)
     mismatch = _input_mismatch(network, sample) if changed else None
     if mismatch is not None:  # walking would only report what follows from it
@@ -195,6 +196,24 @@ def analyze(network: Network, *, batch: int = 1, input: Iterable[int] | None = N
     return Report(network.name, batch, convention, {INPUT: (batch, *sample)}, rows,
                   Totals.of(rows), graph.output, notes, memory, block_rows(graph, rows),
                   args=dict(getattr(network, "args", None) or {}))
+
+
+_GRAPHS: "weakref.WeakKeyDictionary[Network, tuple[tuple, Graph]]" = weakref.WeakKeyDictionary()
+
+
+def graph_of(network: Network) -> Graph:
+    """The network's graph, built once per network object while its entries stay the same
+    (``analyze`` of one network at many inputs, batches or conventions walks one graph)."""
+    state = (tuple(map(id, network.layers)), tuple(map(id, network.blocks.values())),
+             tuple(network.input), tuple(map(id, (getattr(network, "args", None) or {}).values())))
+    try:
+        known = _GRAPHS.get(network)
+    except TypeError:      # not weakly referable: built every time
+        return build_graph(network)
+    if known is None or known[0] != state:
+        known = (state, build_graph(network))
+        _GRAPHS[network] = known
+    return known[1]
 
 
 def block_rows(graph: Graph, rows: list[Row]) -> tuple[BlockRow, ...]:
