@@ -147,6 +147,15 @@ class Report:
     blocks: tuple[BlockRow, ...] = ()   # every block instance, in the order they begin
     view: View = View()   # how the rows were chosen (cnncalc.views)
     args: dict[str, Any] = field(default_factory=dict)   # the values of the file's own args
+    #: the network's outputs, layer names in the file's order (``outputs:``); ``output`` is
+    #: the first; by default the one output, the last layer
+    outputs: tuple[str, ...] = ()
+    output_shapes: tuple[Shape, ...] = ()   # of each of ``outputs``
+    named_outputs: bool = False   # the file names its outputs (``outputs:``)
+
+    def __post_init__(self) -> None:
+        if not self.outputs and self.output:
+            object.__setattr__(self, "outputs", (self.output,))
 
     @property
     def branches(self) -> bool:
@@ -192,10 +201,15 @@ def analyze(network: Network, *, batch: int = 1, input: Iterable[int] | None = N
     if problems:
         raise NetworkError(in_file_order(problems))
     notes = _notes(graph, rows, batch, tuple(network.input), sample) if changed else ()
-    rows, memory = annotate(rows, (batch, *sample), graph.output, dtype, optimizer)
+    outputs = graph.outputs or (graph.output,)
+    rows, memory = annotate(rows, (batch, *sample), outputs, dtype, optimizer)
+    shapes = {row.name: row.output_shape for row in rows}
+    shapes[INPUT] = (batch, *sample)
     return Report(network.name, batch, convention, {INPUT: (batch, *sample)}, rows,
                   Totals.of(rows), graph.output, notes, memory, block_rows(graph, rows),
-                  args=dict(getattr(network, "args", None) or {}))
+                  args=dict(getattr(network, "args", None) or {}), outputs=outputs,
+                  output_shapes=tuple(shapes[name] for name in outputs),
+                  named_outputs=bool(graph.outputs))
 
 
 _GRAPHS: "weakref.WeakKeyDictionary[Network, tuple[tuple, Graph]]" = weakref.WeakKeyDictionary()
@@ -235,10 +249,12 @@ def block_rows(graph: Graph, rows: list[Row]) -> tuple[BlockRow, ...]:
     return tuple(result)
 
 
-def annotate(rows: list[Row], input_shape: Shape, output: str, dtype: str = DEFAULT_DTYPE,
-             optimizer: str = DEFAULT_OPTIMIZER) -> tuple[list[Row], Memory]:
+def annotate(rows: list[Row], input_shape: Shape, output: str | tuple[str, ...],
+             dtype: str = DEFAULT_DTYPE, optimizer: str = DEFAULT_OPTIMIZER
+             ) -> tuple[list[Row], Memory]:
     """The rows with their memory figures (``output_bytes``, ``saved_bytes``) and receptive
-    fields, and the memory totals."""
+    fields, and the memory totals; ``output`` is the network's output name, or the names of
+    its outputs (each lives to the end)."""
     per_row, memory = account(rows, INPUT, input_shape, output, dtype, optimizer)
     fields = receptive.walk(rows, INPUT, input_shape)
     return ([_with(row, output_bytes=m.output_bytes, saved_bytes=m.saved_bytes,
@@ -326,7 +342,7 @@ def walk(graph: Graph, input_shape: Shape, rules: Convention | None = None
             continue  # an upstream layer failed and was reported already
         in_shapes = tuple(shapes[name] for name in node.inputs)
         try:
-            row = measure(node, in_shapes, rules)
+            row = measure(node, in_shapes, rules, batch=input_shape[0])
         except LayerError as err:
             problems.append(node.locate(err))
             continue
@@ -341,17 +357,19 @@ _MEASURED: dict[tuple, tuple] = {}
 _MEASURED_MAX = 100_000
 
 
-def measure(node: Node, in_shapes: tuple[Shape, ...], rules: Convention | None = None) -> Row:
+def measure(node: Node, in_shapes: tuple[Shape, ...], rules: Convention | None = None,
+            batch: int = 1) -> Row:
     """One node's row: its formulas applied to its input shapes, counted by ``rules`` (the
-    default convention when not given)."""
+    default convention when not given). ``batch`` is read by sources only (a ``Parameter``
+    expanded over the batch), which have no input shape to take it from."""
     rules = rules or counting.convention(counting.DEFAULT)
-    key = (node.layer, in_shapes, node.call, rules.name)
+    key = (node.layer, in_shapes, node.call, rules.name, None if in_shapes else batch)
     try:
         known = _MEASURED.get(key)
     except TypeError:     # an argument that cannot be hashed: measure it every time
         key, known = None, None
     if known is None:
-        known = _formulas(node.layer, in_shapes, node.call, rules)
+        known = _formulas(node.layer, in_shapes, node.call, rules, batch)
         if key is not None:
             if len(_MEASURED) >= _MEASURED_MAX:
                 _MEASURED.clear()
@@ -367,11 +385,12 @@ def forget() -> None:
     _MEASURED.clear()
 
 
-def _formulas(layer: Layer, in_shapes: tuple[Shape, ...], call: str, rules: Convention
-              ) -> tuple:
+def _formulas(layer: Layer, in_shapes: tuple[Shape, ...], call: str, rules: Convention,
+              batch: int = 1) -> tuple:
     layer.check_input(*in_shapes)
     layer = layer.resolve(*in_shapes)
-    out = tuple(layer.compute_output_shape(*in_shapes))
+    out = tuple(layer.source_shape(batch) if type(layer).arity == (0, 0)
+                else layer.compute_output_shape(*in_shapes))
     if numel(out) > MAX_ELEMENTS:
         raise LayerError("the output is implausibly large",
                          expected="at most 10^15 elements", got=f"{list(out)}")

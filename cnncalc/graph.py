@@ -69,6 +69,9 @@ class Graph:
     problems: list[Problem]
     output: str = INPUT
     blocks: list[Block] = field(default_factory=list)   # in the order they begin
+    #: the layer names of the file's ``outputs:`` in its order (() when it names none: the
+    #: output is then the last layer); ``output`` is the first of them
+    outputs: tuple[str, ...] = ()
 
 
 class _Stop(Exception):
@@ -106,6 +109,7 @@ class _Builder:
         self.blocks: list[Block | None] = []
         self.globals: Mapping[str, Any] = getattr(network, "args", None) or {}  # the file's
         self.arg_origins: dict[str, str] = {}   # the block's args computed by an expression
+        self.top: dict[str, str] = {}   # the network's own names and the layers they stand for
 
     def problem(self, message: str, position: Position | None, where: str = "",
                 expected: Any = None, got: Any = None) -> None:
@@ -185,6 +189,8 @@ class _Builder:
                 local[base] = previous
                 defined.setdefault(base, entry.positions.get("name") or entry.position)
         self.report_unresolved(unresolved, local, defined)
+        if not prefix:   # the network's own scope: what `outputs:` names
+            self.top = local
         return previous
 
     def has_refs(self, entry: Entry) -> bool:
@@ -244,6 +250,40 @@ class _Builder:
                 self.problem(f"from names {item.name!r}, but no entry in this scope has that"
                              " name" + did_you_mean(item.name, names), item.position,
                              item.where, expected=one_of(names[:item.known]))
+
+    def resolve_outputs(self, names: Any) -> tuple[str, ...]:
+        """The layers the file's ``outputs:`` names, in its order: names of the network's own
+        scope as ``from`` resolves them (a block instance stands for its output layer), or a
+        layer's or block instance's full dotted name; () when it names none (or one is wrong)."""
+        if not names:
+            return ()
+        top = {k: v for k, v in self.top.items() if k != INPUT}
+        dotted = {node.name: node.name for node in self.nodes}
+        dotted.update({b.name: b.output for b in self.blocks if b is not None})
+        resolved: dict[str, str] = {}   # layer -> the name that chose it
+        ok = True
+        for index, name in enumerate(names):
+            position = position_of(names, index)
+            layer = None if name == INPUT else top.get(name, dotted.get(name))
+            if name == INPUT:
+                self.problem("'input' is the network's input; an output is a layer or block"
+                             " instance of the network", position, "outputs",
+                             expected=one_of(top))
+            elif layer is None:
+                self.problem(f"no layer or block instance of the network is named {name!r}"
+                             + did_you_mean(name, top), position, "outputs",
+                             expected=one_of(top))
+            elif layer == SWITCHED_OFF:
+                self.problem(f"{name!r} is switched off (its if is false)", position,
+                             "outputs", expected="an entry that is switched on")
+            elif layer in resolved:
+                self.problem(f"{name!r} and {resolved[layer]!r} are the same layer {layer!r}",
+                             position, "outputs", expected="each output once")
+            elif layer not in self.broken:   # a broken entry's problem is reported already
+                resolved[layer] = name
+                continue
+            ok = False
+        return tuple(resolved) if ok else ()
 
     def included(self, entry: Entry, prefix: str) -> bool:
         """The entry's ``if``: false leaves it out, as if it were not written."""
@@ -422,6 +462,14 @@ class _Builder:
                                 entry, error.field)
                 self.problem(message, position, f"{full} ({entry.type})", error.expected, got)
             return self._mark_broken(full)
+        if cls.arity == (0, 0):   # a source (Parameter): no input, whatever came before
+            if entry.inputs is not None:
+                self.problem(f"{entry.type} takes no input: it is a tensor of its own, a "
+                             "source of the graph", entry.positions.get("from")
+                             or entry.position, f"{full} ({entry.type})",
+                             expected="no from", got=show(entry.inputs))
+                return self._mark_broken(full)
+            inputs = ()
         if inputs is None:
             return self._mark_broken(full)
         least, most = cls.arity
@@ -527,14 +575,17 @@ def _frozen_args(cls: type, args: Mapping[str, Any]) -> tuple | None:
 def build_graph(network: Network) -> Graph:
     """The leaf nodes of ``network`` in execution order, with every problem found."""
     builder = _Builder(network)
+    outputs: tuple[str, ...] = ()
     try:
         output = builder.expand(network.layers, "", INPUT, {}, ())
+        outputs = builder.resolve_outputs(getattr(network, "outputs", None))
     except _Stop as stop:
         builder.problems.append(stop.problem)
         builder.nodes.clear()  # a network cut short has no shapes worth computing
-        output = INPUT
+        output, outputs = INPUT, ()
     blocks = [b for b in builder.blocks if b is not None]
-    return Graph(builder.nodes, builder.problems, output, blocks)
+    return Graph(builder.nodes, builder.problems, outputs[0] if outputs else output, blocks,
+                 outputs)
 
 
 def _from(got: str, entry: Entry, key: str) -> str:

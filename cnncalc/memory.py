@@ -111,7 +111,7 @@ def new(numel: int, dtype: str = "e") -> Kept:
     return Kept("new", 0, numel, dtype)
 
 
-@rule("Add", "Concat", "Flatten", "Unflatten", "Identity", "Chunk", "Narrow", "Permute",
+@rule("Parameter", "Add", "Concat", "Flatten", "Unflatten", "Identity", "Chunk", "Narrow", "Permute",
       "PixelShuffle",
       "PixelUnshuffle", "ChannelShuffle", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d",
       "ConstantPad1d", "ConstantPad2d", "ConstantPad3d")
@@ -209,7 +209,7 @@ def view_strides(shape: Sequence[int], strides: Sequence[int], new: Sequence[int
 KEEPS_LAYOUT = ("ReLU", "ReLU6", "LeakyReLU", "PReLU", "ELU", "SELU", "CELU", "GELU", "SiLU",
                 "Mish", "Sigmoid", "Tanh", "Hardswish", "Hardsigmoid", "Hardtanh", "Softplus",
                 "Dropout", "AlphaDropout", "Identity", "Chunk", "Narrow", "Add", "Mul",
-                "StochasticDepth")
+                "StochasticDepth", "FrozenBatchNorm2d")
 
 
 def output_strides(row: Any, args: dict, strides: tuple[int, ...] | None
@@ -241,6 +241,12 @@ def output_strides(row: Any, args: dict, strides: tuple[int, ...] | None
 @rule("BatchNorm1d", "BatchNorm2d", "BatchNorm3d")
 def batch_norm(c: Call) -> list[Kept]:
     return [INPUT0, new(c.x[1]), new(c.x[1])]          # save_mean, save_invstd
+
+
+@rule("FrozenBatchNorm2d")
+def frozen_batch_norm(c: Call) -> list[Kept]:
+    # x * scale + bias: mul keeps scale ([1, C, 1, 1], computed from buffers) for x's gradient
+    return [new(c.x[1])] if c.inputs_grad[0] else []
 
 
 @rule("InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d")
@@ -350,6 +356,12 @@ def mul(c: Call) -> list[Kept]:
         acc_grad = acc_grad or c.inputs_grad[i]
         acc_kept = new(prod(acc))
     return kept
+
+
+@rule("DeformConv2d")
+def deform_conv(c: Call) -> list[Kept]:
+    """torchvision's autograd keeps the input, the offsets and the mask (and the weight)."""
+    return [Kept("input", i) for i in range(len(c.inputs))]
 
 
 @rule("Matmul")
@@ -499,10 +511,11 @@ def _buffer_bytes(layer: Layer, buffers: int, elem: int) -> int:
     return buffers * elem
 
 
-def account(rows: Sequence[Any], input_name: str, input_shape: Sequence[int], output: str,
-            dtype: str = DEFAULT_DTYPE, optimizer: str = DEFAULT_OPTIMIZER
-            ) -> tuple[list[LayerMemory], Memory]:
-    """Each row's output and saved bytes, and the network's totals.
+def account(rows: Sequence[Any], input_name: str, input_shape: Sequence[int],
+            output: str | Sequence[str], dtype: str = DEFAULT_DTYPE,
+            optimizer: str = DEFAULT_OPTIMIZER) -> tuple[list[LayerMemory], Memory]:
+    """Each row's output and saved bytes, and the network's totals; ``output`` names the
+    network's output, or its outputs (each lives to the end).
 
     ``rows`` are :class:`cnncalc.analysis.Row` in execution order (only their ``name``,
     ``type``, ``inputs``, ``input_shapes``, ``output_shape``, ``layer``, ``trainable``,
@@ -520,6 +533,14 @@ def account(rows: Sequence[Any], input_name: str, input_shape: Sequence[int], ou
     layout: dict[str, tuple[int, ...] | None] = {input_name: None}
     for row in rows:
         args = layer_args(row.layer)
+        if not row.inputs:   # a source (Parameter): its storage is in params_bytes, held for
+            storage[row.name], fresh = fresh, fresh + 1      # good, never an activation
+            nbytes[storage[row.name]] = 0
+            grad[row.name] = row.trainable
+            layout[row.name] = None
+            at_inference.append(False)
+            per_row.append(LayerMemory(0, 0))
+            continue
         ins = [storage[i] for i in row.inputs]
         in_grad = tuple(grad[i] for i in row.inputs)
         out_bytes = tensor_bytes(prod(row.output_shape), elem)
@@ -565,10 +586,12 @@ def account(rows: Sequence[Any], input_name: str, input_shape: Sequence[int], ou
 
 
 def activation_peak(rows: Sequence[Any], input_name: str, input_shape: Sequence[int],
-                    output: str, elem: int, aliases: Sequence[bool] | None = None) -> int:
+                    output: str | Sequence[str], elem: int,
+                    aliases: Sequence[bool] | None = None) -> int:
     """The inference peak of live activations: the input and each new output live from their
-    layer until their last consumer (the network output to the end); a view, an in-place layer
-    and dropout (in eval mode) allocate nothing and extend their source's life."""
+    layer until their last consumer (the network's outputs to the end: ``output`` is one name
+    or several); a view, an in-place layer and dropout (in eval mode) allocate nothing and
+    extend their source's life."""
     owner: dict[str, str] = {input_name: input_name}     # tensor -> storage (by creator)
     size: dict[str, int] = {input_name: prod(input_shape) * elem}
     last: dict[str, int] = {input_name: -1}
@@ -578,14 +601,16 @@ def activation_peak(rows: Sequence[Any], input_name: str, input_shape: Sequence[
     for i, (row, alias) in enumerate(zip(rows, aliases)):
         for name in row.inputs:
             last[owner[name]] = i
-        if alias:
+        if alias and row.inputs:
             owner[row.name] = owner[row.inputs[0]]
         else:
             owner[row.name] = row.name
-            size[row.name] = prod(row.output_shape) * elem
+            # a source (Parameter) is no activation: its storage is counted in params
+            size[row.name] = prod(row.output_shape) * elem if row.inputs else 0
             last[row.name] = i
-    if output in owner:
-        last[owner[output]] = len(rows)
+    for name in (output,) if isinstance(output, str) else output:
+        if name in owner:
+            last[owner[name]] = len(rows)
     live = size[input_name]
     peak = live
     born = {row.name: i for i, row in enumerate(rows)}

@@ -135,6 +135,8 @@ class Field:
     #: until a Permute puts the dims back in order
     axes: tuple[int, ...] | None = None
     held: Spans | None = None
+    #: a learnable parameter (or a layer of parameters only): it depends on no input position
+    constant: bool = False
 
     @property
     def receptive_field(self) -> ReceptiveField | None:
@@ -143,6 +145,24 @@ class Field:
 
 class Stop(Exception):
     """The field is not defined past this layer; the message says why."""
+
+
+CONSTANT = ("a learnable parameter depends on no input position; a merge (Add, Mul) with "
+            "an activation keeps the activation's field")
+MIXED = ("it combines a learnable parameter with the input's activations in a way cnncalc "
+         "does not follow (only Add and Mul are)")
+
+
+@dataclass(frozen=True)
+class _Merged:
+    """A merge's row with its parameter inputs left out (they see no input position)."""
+
+    name: str
+    type: str
+    layer: Layer
+    inputs: tuple[str, ...]
+    input_shapes: tuple[Shape, ...]
+    output_shape: Shape
 
 
 @dataclass(frozen=True)
@@ -169,6 +189,24 @@ def walk(layers: Sequence, input_name: str, input_shape: Shape) -> dict[str, Fie
     fields = {input_name: Field(tuple(IDENTITY for _ in input_shape[2:]))}
     for row in layers:
         inputs = [fields[name] for name in row.inputs]
+        if not inputs or all(f.constant for f in inputs):   # a Parameter, or made of them
+            origin = inputs[0] if inputs else None
+            fields[row.name] = Field(None, origin.reason if origin else
+                                     f"{row.name} ({row.type}): {CONSTANT}",
+                                     origin.origin if origin else row.name, CONSTANT,
+                                     constant=True)
+            continue
+        if any(f.constant for f in inputs):
+            if not isinstance(row.layer, _MERGES):
+                fields[row.name] = Field(None, f"{row.name} ({row.type}): {MIXED}", row.name,
+                                         MIXED)
+                continue
+            # a merge with a parameter: only the other inputs depend on input positions;
+            # the parameter is like an input broadcast over space that sees nothing
+            keep = [k for k, f in enumerate(inputs) if not f.constant]
+            inputs = [inputs[k] for k in keep]
+            row = _Merged(row.name, row.type, row.layer, tuple(row.inputs[k] for k in keep),
+                          tuple(row.input_shapes[k] for k in keep), row.output_shape)
         stopped = next((f for f in inputs if f.spans is None and f.held is None), None)
         if stopped is not None:
             fields[row.name] = Field(None, stopped.reason, stopped.origin, stopped.why)
@@ -396,7 +434,7 @@ def _route(site: Site, inputs: Sequence[Field], found: Rule) -> Segments | None:
 
 def _register() -> None:
     from cnncalc.layers.activation import _Activation, _SoftmaxLike
-    from cnncalc.layers.conv import _ConvNd, _ConvTransposeNd
+    from cnncalc.layers.conv import DeformConv2d, _ConvNd, _ConvTransposeNd
     from cnncalc.layers.dropout import StochasticDepth, _Dropout
     from cnncalc.layers.merge import Add, Concat, Mul
     from cnncalc.layers.norm import _Norm
@@ -408,6 +446,7 @@ def _register() -> None:
     from cnncalc.layers.linear import Linear
     from cnncalc.layers.select import Chunk, Narrow, chunk_sizes
     from cnncalc.layers.attention import Matmul
+    from cnncalc.layers.source import Parameter
 
     @rule(_ConvNd)
     def convolution(site, inputs):
@@ -566,8 +605,12 @@ def _register() -> None:
     rule(PixelUnshuffle)(stop("it moves spatial positions into channels"))
     rule(Flatten, Unflatten)(stop("it reshapes the spatial dimensions"))
     rule(Linear)(stop("a linear layer on a spatial dimension connects every position of it"))
+    rule(DeformConv2d)(stop("deformable sampling reads the positions its offsets choose, so "
+                            "no fixed window of the input is known"))
     rule(Matmul)(stop("a matrix product sums over a whole dimension, so every position of it "
                       "reaches every output"))
+    # a Parameter never reaches its rule (``walk`` marks it constant: no input position)
+    rule(Parameter)(stop(CONSTANT))
 
 
 _register()

@@ -244,8 +244,8 @@ class _Builder:
             value = self.convert(event, tag, text)
             if plain and len(text) <= 64 and len(self.scalars) < 10_000 and text != "<<":
                 self.scalars[text] = value
-        if event.anchor:
-            self.anchors[event.anchor] = (value, 1)
+        if event.anchor:   # an anchored ``<<`` key is the text "<<" wherever it is repeated
+            self.anchors[event.anchor] = ("<<" if value is _MERGE else value, 1)
         return value
 
     def convert(self, event: Any, tag: str | None, text: str) -> Any:

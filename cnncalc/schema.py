@@ -46,12 +46,27 @@ RESERVED = {
 def layer_args_schema(type_name: str) -> dict[str, Any]:
     """The arguments of one layer type: its model's schema, reserved keys, ``$references``."""
     schema = REGISTRY[type_name].model_json_schema()
-    properties = {key: {"anyOf": [value, COMPUTED]} for key, value in
+    properties = {key: {"anyOf": [_items_computed(value), COMPUTED]} for key, value in
                   schema.get("properties", {}).items()}
     properties.update(RESERVED)
     return {"type": "object", "title": type_name, "description": schema.get("description", ""),
             "properties": properties, "required": schema.get("required", []),
             "additionalProperties": False}
+
+
+def _items_computed(schema: Any) -> Any:
+    """``schema`` with every list item also taking a ``$reference`` or an expression
+    (``shape: [$dim, 1, 1]``, ``kernel_size: [$k, 1]``), as the loader substitutes them."""
+    if isinstance(schema, list):
+        return [_items_computed(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: _items_computed(value) for key, value in schema.items()}
+    if isinstance(out.get("items"), dict):
+        out["items"] = {"anyOf": [out["items"], COMPUTED]}
+    if isinstance(out.get("prefixItems"), list):
+        out["prefixItems"] = [{"anyOf": [item, COMPUTED]} for item in out["prefixItems"]]
+    return out
 
 
 def json_schema() -> dict[str, Any]:
@@ -84,6 +99,14 @@ def json_schema() -> dict[str, Any]:
                 "type": "object", "required": ["layers"], "additionalProperties": False,
                 "properties": {"args": {"type": "object"}, "layers": layers}}},
             "layers": layers,
+            "outputs": {"anyOf": [{"type": "string", "minLength": 1},
+                                  {"type": "array", "items": {"type": "string", "minLength": 1},
+                                   "minItems": 1, "uniqueItems": True}],
+                        "description": "the network's outputs, in order: names of its layers "
+                                       "or block instances (a block instance stands for its "
+                                       "output layer), resolved as `from` resolves names; "
+                                       "default: the last layer. With several, the torch twin "
+                                       "returns a tuple of them"},
         },
         "$defs": defs,
     }

@@ -17,7 +17,7 @@ from cnncalc.errors import (LayerError, NetworkError, Position, Problem, UsageEr
                             did_you_mean, one_of, show)
 from cnncalc.expressions import ExpressionError, evaluate, is_expression, is_reference, names_in
 from cnncalc.layers import REGISTRY, Layer
-from cnncalc.safeyaml import MAX_INT_DIGITS, PosDict, position_of
+from cnncalc.safeyaml import MAX_INT_DIGITS, PosDict, PosList, position_of
 
 RESERVED = ("name", "from", "repeat", "trainable", "if", "call")
 #: how the original PyTorch code calls a layer, for the counting conventions of the peer tools:
@@ -83,15 +83,19 @@ class Network:
     ``args`` are the network's own arguments (a file's top-level ``args:``), name: value, that
     ``$name`` and expressions refer to anywhere; a value may itself be an expression over the
     arguments before it, and None marks one that is required. ``self.args`` holds their values.
+    ``outputs`` names the network's outputs (a file's top-level ``outputs:``): layer or block
+    instance names of ``layers``, resolved as ``from`` resolves names; None (the default)
+    means the last layer. ``self.outputs`` is the list of names, or None.
     """
 
     @checked("Network")
     def __init__(self, input: Iterable[int], layers: Iterable[Any], *, name: str = "network",
                  blocks: Mapping[str, Any] | None = None, source: str = "<python>",
-                 args: Mapping[str, Any] | None = None) -> None:
+                 args: Mapping[str, Any] | None = None, outputs: Any = None) -> None:
         problems: list[Problem] = []
         self.name = name
         self.source = source
+        self.outputs = _parse_outputs(outputs, problems)
         self.args = _file_args(args, source, problems)
         self.input = _parse_input(_computed(input, self.args, problems), None, problems)
         self.blocks = {}
@@ -153,7 +157,7 @@ def parse_network(data: Any, source: str, default_name: str,
             "a network file is a mapping with the keys name, input, layers (and blocks)",
             position_of(data) or Position(source), got=_kind(data))])
     problems: list[Problem] = []
-    top = ["name", "input", "layers", "blocks", "args"]
+    top = ["name", "input", "layers", "blocks", "args", "outputs"]
     misspelt = set()
     for key in data:
         if key not in top:
@@ -161,7 +165,7 @@ def parse_network(data: Any, source: str, default_name: str,
             misspelt.add(hint)
             problems.append(Problem(f"unknown top-level key {show(key)}" + hint,
                                     position_of(data, key, of_key=True),
-                                    expected="name, input, layers, blocks, args"))
+                                    expected="name, input, layers, blocks, args, outputs"))
     for required in ("input", "layers"):
         if required not in data and f"; did you mean {required!r}?" not in misspelt:
             problems.append(Problem(f"the file has no {required!r} key",
@@ -190,10 +194,10 @@ def parse_network(data: Any, source: str, default_name: str,
         raise NetworkError(problems)
     try:
         network = Network(data["input"], data["layers"], name=str(name), blocks=blocks,
-                          source=source, args=declared)
+                          source=source, args=declared, outputs=_located_outputs(data))
     except NetworkError as err:
         for problem in err.problems:  # the input's position is known only here
-            if problem.position is None and problem.where in ("input", "layers"):
+            if problem.position is None and problem.where in ("input", "layers", "outputs"):
                 problems.append(Problem(problem.message, position_of(data, problem.where),
                                         problem.where, problem.expected, problem.got))
             else:
@@ -227,6 +231,51 @@ def set_args(declared: Mapping[str, Any], given: Mapping[str, Any] | None) -> Ma
         if key not in given:
             result.value_positions[key] = position_of(declared, key)
     return result
+
+
+def _located_outputs(data: Mapping[str, Any]) -> Any:
+    """The file's ``outputs`` (None when absent); one name alone as a one-name list that
+    remembers where the name stood."""
+    raw = data.get("outputs")
+    if isinstance(raw, str):
+        one = PosList([raw])
+        one.position = one_position = position_of(data, "outputs")
+        one.item_positions = [one_position]
+        return one
+    if raw is None and "outputs" in data:   # `outputs:` with nothing after it
+        return PosList()
+    return raw
+
+
+def _parse_outputs(raw: Any, problems: list[Problem]) -> list[str] | None:
+    """The names of ``outputs`` (None: the last layer), their form checked: a non-empty list
+    of names, each once. Whether each names a layer is the graph's to say."""
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, (list, tuple)) or not raw:
+        problems.append(Problem("must be a non-empty list of layer or block names",
+                                position_of(raw), "outputs",
+                                expected="a list such as [p2, p3, p4, p5]", got=_kind(raw)
+                                if not isinstance(raw, (list, tuple)) else "an empty list"))
+        return None
+    names, seen = PosList(), {}
+    names.position = position_of(raw)
+    for index, item in enumerate(raw):
+        position = position_of(raw, index)
+        if not isinstance(item, str) or not item or len(item) > 200:
+            problems.append(Problem("an output is the name of a layer or block instance",
+                                    position, "outputs", got=_kind(item)))
+            continue
+        if item in seen:
+            problems.append(Problem(f"{item!r} is named twice", position, "outputs",
+                                    expected="each output once"))
+            continue
+        seen[item] = position
+        names.append(item)
+        names.item_positions.append(position)
+    return names
 
 
 def _number(value: Any) -> bool:

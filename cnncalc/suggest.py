@@ -191,9 +191,11 @@ class IncomingShapes:
             shapes = tuple(self.shapes[name] for name in node.inputs)
             try:
                 node.layer.check_input(*shapes)
-                self.shapes[node.name] = tuple(node.layer.resolve(*shapes)
-                                               .compute_output_shape(*shapes))
-            except (LayerError, ArithmeticError, TypeError, ValueError):
+                self.shapes[node.name] = tuple(
+                    node.layer.resolve(*shapes).compute_output_shape(*shapes) if shapes
+                    else node.layer.source_shape(1))
+            except (LayerError, ArithmeticError, TypeError, ValueError,
+                    NotImplementedError):
                 continue
         if inputs and inputs[0] in self.shapes:
             return len(self.shapes[inputs[0]])

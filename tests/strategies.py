@@ -310,6 +310,18 @@ def layer_norm_2d(draw, valid: bool) -> Case:
 
 
 @st.composite
+def frozen_batch_norm(draw, valid: bool) -> Case:
+    """torchvision's FrozenBatchNorm2d on [C, H, W]. Its forward broadcasts ``[1, C, 1, 1]``
+    buffers, so torch accepts some wrong ranks and channel counts that cnncalc refuses (a
+    single channel broadcast over many): only the cases both accept are drawn."""
+    shape = dims_of(draw, 4)
+    args: dict[str, Any] = {"eps": draw(st.sampled_from([1e-5, 0.0]))} if draw(
+        st.booleans()) else {}
+    maybe_explicit(draw, args, "num_features", shape[1], valid=True)
+    return Case(args, (shape,), {"num_features": shape[1]})
+
+
+@st.composite
 def local_response_norm(draw, valid: bool) -> Case:
     return Case({"size": draw(st.integers(1, 5)), "alpha": draw(st.sampled_from([1e-4, 0.5])),
                  "beta": draw(st.sampled_from([0.75, 1.0])), "k": draw(st.sampled_from([1.0, 2]))},
@@ -553,9 +565,12 @@ def narrow(draw, valid: bool) -> Case:
 def add(draw, valid: bool) -> Case:
     shape = dims_of(draw, draw(st.integers(2, 5)))
     shapes = [shape] * draw(st.integers(2, 3))
+    if valid and draw(st.booleans()):   # broadcast as torch does (a position embedding)
+        which = draw(st.integers(0, len(shapes) - 1))
+        drop = draw(st.integers(0, len(shape) - 1))
+        shapes[which] = tuple(1 if draw(st.booleans()) else d for d in shape[drop:])
     if not valid and draw(st.booleans()):
-        # Add takes one shape by design (DESIGN.md), stricter than torch's broadcasting: the
-        # mismatches drawn here are ones that broadcasting cannot mend either
+        # the mismatches drawn here are ones that broadcasting cannot mend
         which, dim = draw(st.integers(0, len(shapes) - 1)), draw(st.integers(0, len(shape) - 1))
         if shape[dim] != 1:
             changed = list(shape)
@@ -594,6 +609,19 @@ def concat(draw, valid: bool) -> Case:
 
 
 @st.composite
+def parameter(draw, valid: bool) -> Case:
+    """A learnable tensor, no input: its own shape (0 to 4 dims), or ``expand: batch`` of a
+    shape whose dim 0 is 1 (invalid cases expand a dim 0 other than 1)."""
+    shape = [draw(st.integers(1, 6)) for _ in range(draw(st.integers(0, 4)))]
+    args: dict[str, Any] = {"shape": shape}
+    if draw(st.booleans()) and shape:
+        args["expand"] = "batch"
+        if valid or draw(st.booleans()):
+            shape[0] = 1
+    return Case(args, ())
+
+
+@st.composite
 def matmul(draw, valid: bool) -> Case:
     """``a @ b``: a's batch first; b 2-D (a weight-like operand) or with leading dims that
     broadcast against a's (some of them 1); invalid cases break k or the broadcasting."""
@@ -614,6 +642,36 @@ def matmul(draw, valid: bool) -> Case:
         elif len(b) > 2 and len(a) > 2 and b[-3] != 1 and a[-3] != 1:
             b = (*b[:-3], b[-3] + 1, k, m)
     return Case({}, (a, b))
+
+
+@st.composite
+def deform_conv(draw, valid: bool) -> Case:
+    """torchvision's DeformConv2d: the input, offsets ``[N, 2·G·Kh·Kw, Ho, Wo]`` and maybe a
+    mask ``[N, G·Kh·Kw, Ho, Wo]``; invalid cases break the offsets' or the mask's shape."""
+    cin, cout, groups = channels_and_groups(draw, True)
+    offset_groups = draw(st.sampled_from([g for g in range(1, cin + 1) if cin % g == 0]))
+    kernel, stride, dilation = ints(draw, 2, 1, 3), ints(draw, 2, 1, 2), ints(draw, 2, 1, 2)
+    padding = ints(draw, 2, 0, 2)
+    sizes = [draw(st.integers(max(1, d * (k - 1) + 1 - 2 * p), 7))
+             for k, d, p in zip(kernel, dilation, padding)]
+    out = [(n + 2 * p - d * (k - 1) - 1) // s + 1
+           for n, k, s, p, d in zip(sizes, kernel, stride, padding, dilation)]
+    batch = draw(batches)
+    kk = kernel[0] * kernel[1]
+    offset = [batch, 2 * offset_groups * kk, *out]
+    shapes = [(batch, cin, *sizes), offset]
+    if draw(st.booleans()):
+        shapes.append([batch, offset_groups * kk, *out])
+    if not valid and draw(st.booleans()):
+        which = draw(st.integers(1, len(shapes) - 1))
+        bad = list(shapes[which])
+        bad[draw(st.integers(1, 3))] += draw(st.integers(1, 2))
+        shapes[which] = bad
+    args = {"out_channels": cout, "kernel_size": spread(draw, kernel),
+            "stride": spread(draw, stride), "padding": spread(draw, padding),
+            "dilation": spread(draw, dilation), "groups": groups,
+            "bias": draw(st.booleans())}
+    return Case(args, tuple(tuple(s) for s in shapes), inferred={"in_channels": cin})
 
 
 def _prod(values) -> int:
@@ -652,6 +710,7 @@ STRATEGIES.update({
     "GroupNorm": group_norm,
     "LayerNorm": layer_norm,
     "LayerNorm2d": layer_norm_2d,
+    "FrozenBatchNorm2d": frozen_batch_norm,
     "LocalResponseNorm": local_response_norm,
     "Linear": linear,
     "Flatten": flatten,
@@ -693,6 +752,8 @@ STRATEGIES.update({
     "Mul": mul,
     "Concat": concat,
     "Matmul": matmul,
+    "Parameter": parameter,
+    "DeformConv2d": deform_conv,
 })
 
 
@@ -740,8 +801,13 @@ def torch_counts(module, shapes, device: str = "cpu") -> dict[str, Any]:
 
 
 def static_counts(row) -> dict[str, Any]:
+    """What torch must show; FlopCounterMode counts nothing of some types (DeformConv2d, whose
+    MACs are cnncalc's documented rule)."""
+    from cnncalc.counting.torch import seen_by_flop_counter
+
     return {"output_shape": tuple(row.output_shape), "params": row.params,
-            "buffers": row.buffers, "flops": 2 * row.macs}
+            "buffers": row.buffers,
+            "flops": 2 * row.macs if seen_by_flop_counter(row.layer) else 0}
 
 
 def differences(cnncalc: dict[str, Any], torch: dict[str, Any]) -> list[str]:
@@ -965,6 +1031,19 @@ class Builder:
         self.layers.append({self.draw(st.sampled_from(["Dropout", f"Dropout{self.n}d"])):
                             {"p": self.draw(st.sampled_from([0.1, 0.5]))}})
 
+    def layer_scale(self) -> None:
+        """A learnable tensor (``Parameter``) merged with the activations: ConvNeXt's layer
+        scale ``[C, 1, ...]``, or a bias of the whole sample's shape, by Mul or Add."""
+        x, scale = self.fresh("x"), self.fresh("scale")
+        shape = self.draw(st.sampled_from([[self.channels, *([1] * self.n)],
+                                           [1, self.channels, *self.sizes], [1]]))
+        self.layers += [
+            {"Identity": {"name": x}},
+            {"Parameter": {"shape": shape, "name": scale}},
+            {self.draw(st.sampled_from(["Mul", "Add"])): {
+                "from": self.draw(st.permutations([x, scale]))}},
+        ]
+
     def head(self) -> None:
         self.layers += [{f"AdaptiveAvgPool{self.n}d": {"output_size": 1}}, "Flatten",
                         {"Linear": {"out_features": self.ints(1, 5)}}]
@@ -972,7 +1051,7 @@ class Builder:
 
 PIECES = ["conv", "conv", "norm", "activation", "pool", "upsample", "residual", "branches",
           "excitation", "repeated", "split", "dropout", "adaptive", "linear_last",
-          "channels_last"]
+          "channels_last", "layer_scale"]
 
 
 @st.composite

@@ -289,13 +289,13 @@ def test_layers_stay_frozen_and_strict():
 def test_network_with_a_misspelt_keyword():
     err = error_of(cnncalc.Network, input=[3, 32, 32], layers=["ReLU"], lauers=["ReLU"])
     assert str(err) == ("Network: unknown argument 'lauers'; did you mean 'layers'? (expected "
-                        "one of input, layers, name, blocks, source, args)")
+                        "one of input, layers, name, blocks, source, args, outputs)")
     err = error_of(cnncalc.Network, inputs=[3, 32, 32], lauers=["ReLU"])
     assert str(err).splitlines() == [
         "Network: unknown argument 'inputs'; did you mean 'input'? (expected one of input, "
-        "layers, name, blocks, source, args)",
+        "layers, name, blocks, source, args, outputs)",
         "Network: unknown argument 'lauers'; did you mean 'layers'? (expected one of input, "
-        "layers, name, blocks, source, args)"]
+        "layers, name, blocks, source, args, outputs)"]
 
 
 def test_network_call_mistakes():

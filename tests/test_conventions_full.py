@@ -32,6 +32,7 @@ CASES = [
     ("Linear: {out_features: 3}", [5], (15, 33)),
     # BatchNorm2d on 2×3×3 = 18 elements: x·scale + shift, one MAC each
     ("BatchNorm2d", [2, 3, 3], (18, 36)),
+    ("FrozenBatchNorm2d", [2, 3, 3], (18, 36)),   # torchvision's: the same x · scale + shift
     # LayerNorm over 4 features: mean, centre, square-accumulate, scale (5 ops, 1 MAC of them)
     # and the affine MAC: 2 MACs and 7 FLOPs per element
     ("LayerNorm: {normalized_shape: 4}", [4], (8, 28)),
@@ -82,7 +83,7 @@ def test_every_computing_layer_type_has_a_full_rule():
     moving = {"Flatten", "Unflatten", "Identity", "Chunk", "Narrow", "Permute", "Concat",
               "PixelShuffle",
               "PixelUnshuffle", "ChannelShuffle", "Dropout", "Dropout1d", "Dropout2d",
-              "Dropout3d", "AlphaDropout", "StochasticDepth"}
+              "Dropout3d", "AlphaDropout", "StochasticDepth", "Parameter"}
     rules = convention("full")
     without = {name for name, cls in REGISTRY.items() if rules.rule_for(cls) is None}
     padding = {name for name in without if "Pad" in name}

@@ -31,7 +31,8 @@ def run_source(source: str, name: str, shape):
             warnings.simplefilter("ignore")
             out = model(torch.empty(1, *shape))
     return (sum(p.numel() for p in model.parameters()),
-            sum(b.numel() for b in model.buffers()), tuple(out.shape),
+            sum(b.numel() for b in model.buffers()),
+            tuple(tuple(o.shape) for o in out) if isinstance(out, tuple) else tuple(out.shape),
             counter.get_total_flops() // 2, model)
 
 
@@ -41,9 +42,13 @@ def test_exported_zoo_network_has_cnncalc_numbers(zoo_name):
     report = cnncalc.analyze(network)
     source = to_source(network)
     assert "import cnncalc" not in source and "from cnncalc" not in source
-    params, buffers, shape, macs, _ = run_source(source, class_name(network), network.input)
+    params, buffers, shape, macs, model = run_source(source, class_name(network),
+                                                     network.input)
+    assert sum(p.numel() for p in model.parameters() if p.requires_grad) \
+        == report.totals.trainable_params
     assert (params, buffers, shape, macs) == (
-        report.totals.params, report.totals.buffers, report.layers[-1].output_shape
+        report.totals.params, report.totals.buffers, report.output_shapes
+        if len(report.outputs) > 1 else report.layers[-1].output_shape
         if report.output == report.layers[-1].name else report.layer(report.output).output_shape,
         report.totals.macs)
 
@@ -52,9 +57,9 @@ RUFF = shutil.which("ruff") or shutil.which("ruff", path=str(__import__("pathlib
     sys.executable).parent))
 
 
-@pytest.mark.skipif(RUFF is None, reason="ruff is not installed")
 @pytest.mark.parametrize("zoo_name", cnncalc.zoo.names())
 def test_exported_source_passes_ruff(zoo_name, tmp_path):
+    assert RUFF is not None, "ruff comes with the test extra: pip install -e '.[test]'"
     file = tmp_path / f"{zoo_name}.py"
     file.write_text(to_source(cnncalc.zoo.load(zoo_name)), encoding="utf-8")
     # ruff's defaults (line length 88) and more rules; N812 would refuse the usual

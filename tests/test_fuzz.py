@@ -295,3 +295,12 @@ def test_the_seeds_are_valid():
     """The mutations start from files cnncalc accepts, so the fuzzing reaches every stage."""
     for seed in SEEDS:
         assert cnncalc.analyze(cnncalc.loads(seed)).layers
+
+
+@pytest.mark.parametrize("text", ["&a <<: *a", "&a <<: 1\nb: *a"])
+def test_an_anchored_merge_key_is_plain_text_when_repeated(text):
+    """Found by test_yaml_soup on PyYAML 6.0: the merge key's placeholder leaked into a
+    message as ``<object object at 0x…>``."""
+    with pytest.raises(cnncalc.NetworkError) as err:
+        cnncalc.loads(text, source="fuzz.yaml")
+    assert "object at 0x" not in str(err.value) and str(err.value).startswith("fuzz.yaml:")

@@ -52,6 +52,8 @@ AGREE = [
     ("LayerNorm2d", {}, [8, 5, 6], 2),            # torchvision's: over the channels
     ("LayerNorm2d", {"eps": 1e-6, "bias": False}, [8, 5, 6], 1),
     ("LayerNorm2d", {"normalized_shape": [6, 8]}, [8, 5, 6], 1),   # [N, H, W, C]'s last dims
+    ("FrozenBatchNorm2d", {}, [8, 5, 6], 2),      # torchvision's: 4C buffers, no params
+    ("FrozenBatchNorm2d", {"num_features": 3, "eps": 0.001}, [3, 1, 1], 1),
     ("LocalResponseNorm", {"size": 2}, [5, 7], 1),
     ("LocalResponseNorm", {"size": 5, "alpha": 0.5, "beta": 1, "k": 2}, [3, 4, 4], 2),
     ("LocalResponseNorm", {"size": 9}, [3, 2, 2, 2], 1),

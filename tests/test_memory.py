@@ -57,7 +57,9 @@ def torch_saved(module: torch.nn.Module, inputs: list[torch.Tensor]) -> int:
 
 def torch_peak(twin: torch.nn.Module, x: torch.Tensor) -> int:
     """The inference peak of live activation storages: each storage lives from the leaf
-    module that makes it until its last use; the network output to the end."""
+    module that makes it until its last use; the network output to the end. A leaf that
+    returns a parameter (cnncalc's ``Parameter``) makes no activation."""
+    excluded = _excluded(twin)
     events: list[tuple[list[int], int, int]] = []   # (storages used, new storage, its bytes)
     sizes: dict[int, int] = {x.untyped_storage().data_ptr(): x.untyped_storage().nbytes()}
     keep: list[torch.Tensor] = [x]
@@ -69,7 +71,7 @@ def torch_peak(twin: torch.nn.Module, x: torch.Tensor) -> int:
         for o in outs:
             s = o.untyped_storage()
             keep.append(o)
-            if s.data_ptr() not in sizes:
+            if s.data_ptr() not in sizes and s.data_ptr() not in excluded:
                 sizes[s.data_ptr()] = s.nbytes()
                 events.append((used, s.data_ptr(), s.nbytes()))
                 used = []
@@ -94,7 +96,8 @@ def torch_peak(twin: torch.nn.Module, x: torch.Tensor) -> int:
         if made is not None:
             born[made] = i
             last.setdefault(made, i)
-    last[out.untyped_storage().data_ptr()] = len(events)
+    for o in out if isinstance(out, tuple) else (out,):   # the network's outputs (issue 17)
+        last[o.untyped_storage().data_ptr()] = len(events)
     live = peak = sizes[x.untyped_storage().data_ptr()]
     for i, (_, made, nbytes) in enumerate(events):
         live += nbytes

@@ -80,6 +80,10 @@ def linear_twin(row, module: torch.nn.Module) -> torch.nn.Module:
         pool = (torch.nn.AdaptiveAvgPool1d, torch.nn.AdaptiveAvgPool2d,
                 torch.nn.AdaptiveAvgPool3d)[len(row.output_shape) - 3]
         return pool(row.output_shape[2:])
+    if type(layer).__name__ == "Parameter":   # a multiplier: never 0, which would hide a field
+        for parameter in module.parameters():
+            torch.nn.init.constant_(parameter, 1.0)
+        return module.eval()
     for parameter in module.parameters():
         fan = math.prod(parameter.shape[1:]) if parameter.dim() > 1 else 1
         torch.nn.init.constant_(parameter, 1.0 / fan if parameter.dim() > 1 else 0.0)
@@ -102,7 +106,7 @@ def supports(report: Report, modules: dict[str, torch.nn.Module]):
     probed = []
     for row in report.layers:
         values[row.name] = modules[row.name](*(values[name] for name in row.inputs))
-        if values[row.name].dim() == x.dim():
+        if values[row.name].dim() == x.dim() and row.inputs:   # not a Parameter (no batch)
             probed.append(row)
     for start in range(0, len(probed), group):
         rows, chosen, probes = probed[start:start + group], 0, []

@@ -94,3 +94,55 @@ def test_the_files_twin_agrees_layer_by_layer(name):
 
     verification = verify(zoo.load(name))
     assert verification.agrees, verification.disagreements()[:5]
+
+
+# -- ResNet-50-FPN: several outputs, FrozenBatchNorm2d (issue 17) ------------------------------
+
+FPN_OUTPUTS = ("p2", "p3", "p4", "p5", "pool")
+
+
+@pytest.mark.parametrize("size", [224, 800])   # the zoo's default and a common detection size
+@pytest.mark.parametrize("batch", [1, 2])
+def test_resnet50_fpn_equals_torchvisions_backbone(size, batch):
+    """resnet_fpn_backbone("resnet50", weights=None) transcribed: every count and every output
+    of torchvision's OrderedDict ('0', '1', '2', '3', 'pool'), in its order."""
+    report = cnncalc.analyze(zoo.load("resnet50_fpn"), input=(3, size, size), batch=batch)
+    expected = measure("resnet50_fpn", (3, size, size), batch=batch)
+    assert report.totals.params == expected["params"] == 26_799_296
+    assert report.totals.trainable_params == expected["trainable_params"]
+    assert report.totals.buffers == expected["buffers"] == 4 * 26_560   # FrozenBatchNorm2d
+    assert report.totals.macs == expected["macs"]
+    assert report.outputs == FPN_OUTPUTS
+    assert report.output_shapes == expected["output_shapes"]
+    strides = [size // s for s in (4, 8, 16, 32)]
+    assert report.output_shapes == tuple((batch, 256, s, s) for s in strides) + (
+        (batch, 256, (strides[-1] - 1) // 2 + 1, (strides[-1] - 1) // 2 + 1),)
+
+
+def test_resnet50_fpn_freezes_what_trainable_layers_3_freezes():
+    report = cnncalc.analyze(zoo.load("resnet50_fpn"))
+    frozen = {row.name.split(".")[0] for row in report.layers if row.params and not row.trainable}
+    assert frozen == {"conv1", "layer1"}
+    assert {row.type for row in report.layers} >= {"FrozenBatchNorm2d", "Upsample", "Add"}
+    assert "BatchNorm2d" not in {row.type for row in report.layers}
+
+
+def test_resnet50_fpn_twin_returns_the_five_maps():
+    import torch
+    from cnncalc.torch import to_torch
+
+    report = cnncalc.analyze(zoo.load("resnet50_fpn"))
+    twin = to_torch(zoo.load("resnet50_fpn"), device="meta").eval()
+    with torch.no_grad():
+        out = twin(torch.empty(1, 3, 224, 224, device="meta"))
+    assert isinstance(out, tuple)
+    assert tuple(tuple(t.shape) for t in out) == report.output_shapes
+    assert sum(b.numel() for b in twin.buffers()) == report.totals.buffers
+
+
+@pytest.mark.parametrize("size", [224, 800])
+def test_resnet50_fpn_twin_agrees_layer_by_layer(size):
+    from cnncalc.torch import verify
+
+    verification = verify(zoo.load("resnet50_fpn"), input=(3, size, size))
+    assert verification.agrees, verification.disagreements()[:5]

@@ -8,6 +8,8 @@ tests compare each zoo file's static numbers with these modules run under FlopCo
 
 from __future__ import annotations
 
+import functools
+
 import torch
 from torch import Tensor, nn
 
@@ -410,7 +412,273 @@ def darknet53() -> nn.Module:
                          nn.Flatten(), nn.Softmax(dim=1))
 
 
+# -- torchvision's detection backbone (models/resnet.py, models/detection/backbone_utils.py,
+# ops/feature_pyramid_network.py, ops/misc.py) ------------------------------------------------
+
+class FrozenBatchNorm2d(nn.Module):
+    """torchvision/ops/misc.py: BatchNorm2d whose statistics and affine are fixed buffers."""
+
+    def __init__(self, num_features: int, eps: float = 1e-5):
+        super().__init__()
+        self.eps = eps
+        self.register_buffer("weight", torch.ones(num_features))
+        self.register_buffer("bias", torch.zeros(num_features))
+        self.register_buffer("running_mean", torch.zeros(num_features))
+        self.register_buffer("running_var", torch.ones(num_features))
+
+    def forward(self, x: Tensor) -> Tensor:
+        w = self.weight.reshape(1, -1, 1, 1)
+        b = self.bias.reshape(1, -1, 1, 1)
+        rv = self.running_var.reshape(1, -1, 1, 1)
+        rm = self.running_mean.reshape(1, -1, 1, 1)
+        scale = w * (rv + self.eps).rsqrt()
+        bias = b - rm * scale
+        return x * scale + bias
+
+
+class Bottleneck(nn.Module):
+    """torchvision/models/resnet.py ``Bottleneck`` (expansion 4, stride on the 3x3)."""
+
+    expansion = 4
+
+    def __init__(self, inplanes, planes, stride=1, downsample=None, norm_layer=nn.BatchNorm2d):
+        super().__init__()
+        width = planes
+        self.conv1 = nn.Conv2d(inplanes, width, 1, bias=False)
+        self.bn1 = norm_layer(width)
+        self.conv2 = nn.Conv2d(width, width, 3, stride, 1, bias=False)
+        self.bn2 = norm_layer(width)
+        self.conv3 = nn.Conv2d(width, planes * self.expansion, 1, bias=False)
+        self.bn3 = norm_layer(planes * self.expansion)
+        self.relu = nn.ReLU(inplace=True)
+        self.downsample = downsample
+
+    def forward(self, x: Tensor) -> Tensor:
+        identity = x
+        out = self.relu(self.bn1(self.conv1(x)))
+        out = self.relu(self.bn2(self.conv2(out)))
+        out = self.bn3(self.conv3(out))
+        if self.downsample is not None:
+            identity = self.downsample(x)
+        out += identity
+        return self.relu(out)
+
+
+class ResNetBody(nn.Module):
+    """torchvision's ResNet(Bottleneck, [3, 4, 6, 3], norm_layer=FrozenBatchNorm2d) as
+    IntermediateLayerGetter(return_layers={'layer1': '0', ..., 'layer4': '3'}) keeps it: the
+    modules up to layer4 (no avgpool, no fc), returning the four stages' outputs."""
+
+    def __init__(self, layers=(3, 4, 6, 3), norm_layer=FrozenBatchNorm2d):
+        super().__init__()
+        self.inplanes = 64
+        self.conv1 = nn.Conv2d(3, 64, 7, 2, 3, bias=False)
+        self.bn1 = norm_layer(64)
+        self.relu = nn.ReLU(inplace=True)
+        self.maxpool = nn.MaxPool2d(3, 2, 1)
+        for index, (planes, blocks) in enumerate(zip((64, 128, 256, 512), layers)):
+            stride = 1 if index == 0 else 2
+            downsample = None
+            if stride != 1 or self.inplanes != planes * Bottleneck.expansion:
+                downsample = nn.Sequential(
+                    nn.Conv2d(self.inplanes, planes * 4, 1, stride, bias=False),
+                    norm_layer(planes * 4))
+            stage = [Bottleneck(self.inplanes, planes, stride, downsample, norm_layer)]
+            self.inplanes = planes * 4
+            stage += [Bottleneck(self.inplanes, planes, norm_layer=norm_layer)
+                      for _ in range(1, blocks)]
+            setattr(self, f"layer{index + 1}", nn.Sequential(*stage))
+
+    def forward(self, x: Tensor) -> list[Tensor]:
+        x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
+        features = []
+        for index in range(1, 5):
+            x = getattr(self, f"layer{index}")(x)
+            features.append(x)
+        return features
+
+
+class FeaturePyramidNetwork(nn.Module):
+    """torchvision/ops/feature_pyramid_network.py ``FeaturePyramidNetwork`` with
+    ``LastLevelMaxPool``; inner and layer blocks are Conv2dNormActivation(norm_layer=None,
+    activation_layer=None): a Conv2d with bias, padding (k - 1) // 2."""
+
+    def __init__(self, in_channels_list, out_channels):
+        super().__init__()
+        self.inner_blocks = nn.ModuleList(
+            nn.Sequential(nn.Conv2d(c, out_channels, 1, 1, 0, bias=True))
+            for c in in_channels_list)
+        self.layer_blocks = nn.ModuleList(
+            nn.Sequential(nn.Conv2d(out_channels, out_channels, 3, 1, 1, bias=True))
+            for _ in in_channels_list)
+
+    def forward(self, x: list[Tensor]) -> tuple[Tensor, ...]:
+        last_inner = self.inner_blocks[-1](x[-1])
+        results = [self.layer_blocks[-1](last_inner)]
+        for idx in range(len(x) - 2, -1, -1):
+            inner_lateral = self.inner_blocks[idx](x[idx])
+            feat_shape = inner_lateral.shape[-2:]
+            inner_top_down = nn.functional.interpolate(last_inner, size=feat_shape,
+                                                       mode="nearest")
+            last_inner = inner_lateral + inner_top_down
+            results.insert(0, self.layer_blocks[idx](last_inner))
+        results.append(nn.functional.max_pool2d(results[-1], 1, 2, 0))   # LastLevelMaxPool
+        return tuple(results)   # torchvision's OrderedDict '0', '1', '2', '3', 'pool'
+
+
+class ResNet50FPN(nn.Module):
+    """resnet_fpn_backbone(backbone_name="resnet50", weights=None): BackboneWithFPN with
+    trainable_layers=3 (conv1 and layer1 frozen), in_channels_list [256, 512, 1024, 2048],
+    out_channels 256."""
+
+    def __init__(self):
+        super().__init__()
+        self.body = ResNetBody()
+        self.fpn = FeaturePyramidNetwork([256, 512, 1024, 2048], 256)
+        for name, parameter in self.body.named_parameters():
+            if not name.startswith(("layer4", "layer3", "layer2")):
+                parameter.requires_grad_(False)
+
+    def forward(self, x: Tensor) -> tuple[Tensor, ...]:
+        return self.fpn(self.body(x))
+
+
+# -- torchvision/models/convnext.py (with torchvision/ops/misc.py's Permute and
+# torchvision/ops/stochastic_depth.py), copied class by class --------------------------------
+
+class Permute(nn.Module):
+    """torchvision.ops.misc.Permute."""
+
+    def __init__(self, dims: list[int]) -> None:
+        super().__init__()
+        self.dims = dims
+
+    def forward(self, x: Tensor) -> Tensor:
+        return torch.permute(x, self.dims)
+
+
+def stochastic_depth(input: Tensor, p: float, mode: str, training: bool = True) -> Tensor:
+    """torchvision.ops.stochastic_depth."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"drop probability has to be between 0 and 1, but got {p}")
+    if mode not in ["batch", "row"]:
+        raise ValueError(f"mode has to be either 'batch' or 'row', but got {mode}")
+    if not training or p == 0.0:
+        return input
+    survival_rate = 1.0 - p
+    if mode == "row":
+        size = [input.shape[0]] + [1] * (input.ndim - 1)
+    else:
+        size = [1] * input.ndim
+    noise = torch.empty(size, dtype=input.dtype, device=input.device)
+    noise = noise.bernoulli_(survival_rate)
+    if survival_rate > 0.0:
+        noise.div_(survival_rate)
+    return input * noise
+
+
+class StochasticDepth(nn.Module):
+    """torchvision.ops.StochasticDepth."""
+
+    def __init__(self, p: float, mode: str) -> None:
+        super().__init__()
+        self.p = p
+        self.mode = mode
+
+    def forward(self, input: Tensor) -> Tensor:
+        return stochastic_depth(input, self.p, self.mode, self.training)
+
+
+class LayerNorm2d(nn.LayerNorm):
+    def forward(self, x: Tensor) -> Tensor:
+        x = x.permute(0, 2, 3, 1)
+        x = torch.nn.functional.layer_norm(x, self.normalized_shape, self.weight, self.bias,
+                                           self.eps)
+        x = x.permute(0, 3, 1, 2)
+        return x
+
+
+class CNBlock(nn.Module):
+    def __init__(self, dim, layer_scale: float, stochastic_depth_prob: float,
+                 norm_layer=None) -> None:
+        super().__init__()
+        if norm_layer is None:
+            norm_layer = functools.partial(nn.LayerNorm, eps=1e-6)
+        self.block = nn.Sequential(
+            nn.Conv2d(dim, dim, kernel_size=7, padding=3, groups=dim, bias=True),
+            Permute([0, 2, 3, 1]),
+            norm_layer(dim),
+            nn.Linear(in_features=dim, out_features=4 * dim, bias=True),
+            nn.GELU(),
+            nn.Linear(in_features=4 * dim, out_features=dim, bias=True),
+            Permute([0, 3, 1, 2]),
+        )
+        self.layer_scale = nn.Parameter(torch.ones(dim, 1, 1) * layer_scale)
+        self.stochastic_depth = StochasticDepth(stochastic_depth_prob, "row")
+
+    def forward(self, input: Tensor) -> Tensor:
+        result = self.layer_scale * self.block(input)
+        result = self.stochastic_depth(result)
+        result += input
+        return result
+
+
+class CNBlockConfig:
+    def __init__(self, input_channels: int, out_channels: int | None, num_layers: int) -> None:
+        self.input_channels = input_channels
+        self.out_channels = out_channels
+        self.num_layers = num_layers
+
+
+class ConvNeXt(nn.Module):
+    def __init__(self, block_setting: list[CNBlockConfig], stochastic_depth_prob: float = 0.0,
+                 layer_scale: float = 1e-6, num_classes: int = 1000) -> None:
+        super().__init__()
+        block = CNBlock
+        norm_layer = functools.partial(LayerNorm2d, eps=1e-6)
+        layers: list[nn.Module] = []
+        firstconv_output_channels = block_setting[0].input_channels
+        # Conv2dNormActivation(3, c, kernel_size=4, stride=4, padding=0, norm_layer=norm_layer,
+        # activation_layer=None, bias=True): a Sequential of the convolution and the norm
+        layers.append(nn.Sequential(
+            nn.Conv2d(3, firstconv_output_channels, kernel_size=4, stride=4, padding=0,
+                      bias=True), norm_layer(firstconv_output_channels)))
+        total_stage_blocks = sum(cnf.num_layers for cnf in block_setting)
+        stage_block_id = 0
+        for cnf in block_setting:
+            stage: list[nn.Module] = []
+            for _ in range(cnf.num_layers):
+                sd_prob = stochastic_depth_prob * stage_block_id / (total_stage_blocks - 1.0)
+                stage.append(block(cnf.input_channels, layer_scale, sd_prob))
+                stage_block_id += 1
+            layers.append(nn.Sequential(*stage))
+            if cnf.out_channels is not None:
+                layers.append(nn.Sequential(
+                    norm_layer(cnf.input_channels),
+                    nn.Conv2d(cnf.input_channels, cnf.out_channels, kernel_size=2, stride=2)))
+        self.features = nn.Sequential(*layers)
+        self.avgpool = nn.AdaptiveAvgPool2d(1)
+        lastblock = block_setting[-1]
+        lastconv_output_channels = (lastblock.out_channels if lastblock.out_channels is not None
+                                    else lastblock.input_channels)
+        self.classifier = nn.Sequential(norm_layer(lastconv_output_channels), nn.Flatten(1),
+                                        nn.Linear(lastconv_output_channels, num_classes))
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = self.features(x)
+        x = self.avgpool(x)
+        return self.classifier(x)
+
+
+def convnext_tiny(stochastic_depth_prob: float = 0.1) -> nn.Module:
+    block_setting = [CNBlockConfig(96, 192, 3), CNBlockConfig(192, 384, 3),
+                     CNBlockConfig(384, 768, 9), CNBlockConfig(768, None, 3)]
+    return ConvNeXt(block_setting, stochastic_depth_prob=stochastic_depth_prob)
+
+
 REFERENCES = {
+    "convnext_tiny": convnext_tiny,
+    "resnet50_fpn": ResNet50FPN,
     "darknet53": darknet53,
     "mobilenet_v2": mobilenet_v2,
     "mobilenet_v3_large": lambda: mobilenet_v3("large"),
@@ -440,6 +708,9 @@ def measure(name: str, input_shape: tuple[int, ...], batch: int = 1, **args) -> 
         out = model(x)
     flops = counter.get_total_flops()
     assert flops % 2 == 0
+    outs = out if isinstance(out, tuple) else (out,)   # several outputs: the first's shape
     return {"params": sum(p.numel() for p in model.parameters()),
             "buffers": sum(b.numel() for b in model.buffers()),
-            "macs": flops // 2, "output_shape": tuple(out.shape)}
+            "trainable_params": sum(p.numel() for p in model.parameters() if p.requires_grad),
+            "macs": flops // 2, "output_shape": tuple(outs[0].shape),
+            "output_shapes": tuple(tuple(o.shape) for o in outs)}

@@ -28,3 +28,4 @@ from cnncalc.cli import report  # noqa: E402,F401
 __all__ = ["main"]
 from cnncalc.cli import sweep  # noqa: E402,F401
 from cnncalc.cli import export  # noqa: E402,F401
+from cnncalc.cli import imports  # noqa: E402,F401

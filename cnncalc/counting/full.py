@@ -15,15 +15,17 @@ from math import prod
 
 from cnncalc.counting import Count, Site, define
 from cnncalc.terms import T
-from cnncalc.counting.torch import conv_macs, conv_transpose_macs, linear_macs, matmul_macs
+from cnncalc.counting.torch import (conv_macs, conv_transpose_macs, deform_conv_macs, linear_macs,
+                                   matmul_macs)
 from cnncalc.layers.attention import Matmul
 from cnncalc.layers import activation as act
 from cnncalc.layers.base import ntuple
-from cnncalc.layers.conv import _ConvNd, _ConvTransposeNd
+from cnncalc.layers.conv import DeformConv2d, _ConvNd, _ConvTransposeNd
 from cnncalc.layers.linear import Linear
 from cnncalc.layers.merge import Add, Mul
 from cnncalc.layers.norm import _BatchNorm, _InstanceNorm, GroupNorm, LayerNorm, \
     LocalResponseNorm
+from cnncalc.layers.norm import FrozenBatchNorm2d
 from cnncalc.layers.pool import _AdaptiveMaxPool, _AdaptivePool, _AvgPoolNd, _MaxPoolNd
 from cnncalc.layers.reduce import Amax, Mean, Sum
 from cnncalc.layers.resample import Upsample
@@ -62,7 +64,7 @@ def linear(site: Site) -> Count:
     return _with_bias(site, linear_macs(site))
 
 
-@FULL.rule(_BatchNorm)
+@FULL.rule(_BatchNorm, FrozenBatchNorm2d)
 def batch_norm(site: Site) -> Count:
     """Inference: ``x · scale + shift`` with the running statistics folded per channel."""
     return Count(site.numel_in(), 2 * site.numel_in())
@@ -204,3 +206,10 @@ def matmul(site: Site) -> Count:
     """As torch's MACs; FLOPs ``2 · MACs``."""
     macs = matmul_macs(site)
     return Count(macs, 2 * macs)
+
+
+@FULL.rule(DeformConv2d)
+def deform_conv(site: Site) -> Count:
+    """As torch's (cnncalc's rule for the sampling); FLOPs ``2 · MACs`` plus ``numel(y)`` bias
+    additions."""
+    return _with_bias(site, deform_conv_macs(site))

@@ -19,7 +19,7 @@ from cnncalc.counting import ZERO, Count, Site, define
 from cnncalc.terms import T
 from cnncalc.counting.torch import kernel
 from cnncalc.layers import activation as act
-from cnncalc.layers.conv import _ConvNd, _ConvTransposeNd
+from cnncalc.layers.conv import DeformConv2d, _ConvNd, _ConvTransposeNd
 from cnncalc.layers.linear import Linear
 from cnncalc.layers.merge import Add, Mul
 from cnncalc.layers.attention import Matmul
@@ -234,3 +234,18 @@ def matmul(site: Site) -> Count:
     if site.call == "method":
         return ZERO
     return _twice(site.numel_in(0) * T(site.inputs[1][-1], "m"))
+
+
+@PTFLOPS.rule(DeformConv2d)
+def deform_conv(site: Site) -> Count:
+    """Module hook (``deformable_conv_flops_counter_hook``, registered when torchvision is
+    installed), per sample: ``prod(K) · (Cin · Cout/g + 24)`` per output position — 24 is its
+    estimate of a bilinear interpolation and its coordinates, 25 with a mask — plus the bias."""
+    if site.call != "module":
+        return ZERO
+    layer = site.layer
+    extra = T(24 + (len(site.inputs) == 3), "interp")
+    per_position = kernel(site) * (T(layer.in_channels, "Cin") * T(
+        layer.out_channels // layer.groups, "Cout/g") + extra)
+    count = per_position * site.spatial(site.output, "out")
+    return _twice(count + T(prod(site.output[1:]), "numel(y)/N") if layer.bias else count)

@@ -16,7 +16,7 @@ from cnncalc.counting import ZERO, Count, Site, define
 from cnncalc.terms import T
 from cnncalc.counting.torch import kernel
 from cnncalc.layers import activation as act
-from cnncalc.layers.conv import _Conv
+from cnncalc.layers.conv import DeformConv2d, _Conv
 from cnncalc.layers.linear import Linear
 from cnncalc.layers.norm import LayerNorm, LayerNorm2d, _BatchNorm, _InstanceNorm
 from cnncalc.layers.pool import _AdaptiveMaxPool, _AdaptivePool, _AvgPoolNd
@@ -135,3 +135,9 @@ def upsample(site: Site) -> Count:
     if factor is None:
         return ZERO
     return _twice(site.numel_out * T(factor, str(factor)) if factor > 1 else site.numel_out)
+
+
+@THOP.rule(DeformConv2d)
+def deform_conv(site: Site) -> Count:
+    """0: thop registers no counter for torchvision's DeformConv2d."""
+    return ZERO

@@ -14,7 +14,7 @@ from math import prod
 from cnncalc import shapes as f
 from cnncalc.counting import KERNEL, SPATIAL, Count, Site, define
 from cnncalc.terms import T, product
-from cnncalc.layers.conv import _ConvNd, _ConvTransposeNd
+from cnncalc.layers.conv import DeformConv2d, _ConvNd, _ConvTransposeNd
 from cnncalc.layers.attention import Matmul, broadcast_batch
 from cnncalc.layers.linear import Linear
 
@@ -106,4 +106,37 @@ def matmul_macs(site: Site) -> T:
 def matmul(site: Site) -> Count:
     """``batch · n · k · m``, the leading dims broadcast; FLOPs twice that."""
     macs = matmul_macs(site)
+    return Count(macs, 2 * macs)
+
+
+#: types of whose operators FlopCounterMode counts nothing: their MACs are cnncalc's own rule,
+#: and ``verify`` compares FlopCounterMode's count of them with 0
+UNSEEN = (DeformConv2d,)
+
+
+#: what explain says of DeformConv2d's MACs
+DEFORM_RULE = ("FlopCounterMode counts nothing of torchvision::deform_conv2d; cnncalc's rule: "
+               "the convolution's MACs plus 4 per bilinearly sampled value (5 with a mask)")
+
+
+def seen_by_flop_counter(layer) -> bool:
+    return not isinstance(layer, UNSEEN)
+
+
+def deform_conv_macs(site: Site) -> T:
+    """cnncalc's own rule (FlopCounterMode counts nothing for ``torchvision::deform_conv2d``):
+    the convolution's ``N · Cout · H_out · W_out · (Cin/g) · Kh·Kw``, plus the sampling: each
+    of the ``N · Cin · Kh·Kw · H_out · W_out`` values read is a bilinear interpolation of 4
+    neighbours (4 MACs), and one more multiply with a modulation mask."""
+    per_value = T(4 + (len(site.inputs) == 3), "interp")
+    samples = product(site.batch, site.channels_in, T(prod(site.layer.per_dim("kernel_size")),
+                                                     "Kh·Kw"), site.spatial(site.output, "out"))
+    return conv_macs(site) + samples * per_value
+
+
+@TORCH.rule(DeformConv2d)
+def deform_conv(site: Site) -> Count:
+    """cnncalc's rule: the convolution's MACs plus 4 per bilinearly sampled value (5 with a
+    mask); FlopCounterMode counts none of ``torchvision::deform_conv2d``. FLOPs twice that."""
+    macs = deform_conv_macs(site)
     return Count(macs, 2 * macs)

@@ -16,6 +16,7 @@ from cnncalc.counting import ZERO, Count, Site, define
 from cnncalc.terms import T
 from cnncalc.layers import Layer
 from cnncalc.layers.conv import _Conv
+from cnncalc.layers.source import Parameter
 
 TORCHINFO = define(
     "torchinfo", title="torchinfo 1.8.0 total_mult_adds: MACs of every leaf module from its "
@@ -45,6 +46,14 @@ def with_parameters(site: Site) -> Count:
     if site.call != "module" or site.layer.count_params(*site.inputs) == 0:
         return ZERO
     return _twice(site.batch * _params(site))
+
+
+@TORCHINFO.rule(Parameter)
+def parameter(site: Site) -> Count:
+    """0: torchinfo counts only parameters named ``weight`` or ``bias`` (or holding those
+    words), and a learnable tensor is ``layer_scale``, ``class_token``, ``pos_embedding`` (its
+    numel is in the params all the same)."""
+    return ZERO
 
 
 @TORCHINFO.rule(_Conv)

@@ -9,6 +9,7 @@ from cnncalc.layers import dropout, padding, resample, reshape  # noqa: F401  (r
 from cnncalc.layers import select  # noqa: F401  (registers Chunk, Narrow)
 from cnncalc.layers import reduce  # noqa: F401  (registers Mean, Amax, Sum)
 from cnncalc.layers import attention  # noqa: F401  (registers Matmul)
+from cnncalc.layers import source  # noqa: F401  (registers Parameter)
 from cnncalc.layers.base import REGISTRY, Layer, Shape
 
 __all__ = ["REGISTRY", "Layer", "Shape"]

@@ -139,6 +139,11 @@ class Layer(BaseModel):
         """The output shape, batch included. Shape-preserving by default."""
         return shapes[0]
 
+    def source_shape(self, batch: int) -> Shape:
+        """The output shape of a source (``arity == (0, 0)``: ``Parameter``), which has no
+        input to take it from; ``batch`` is the analysis's batch."""
+        raise NotImplementedError(f"{type(self).__name__} takes inputs")
+
     def count_params(self, *shapes: Shape) -> int:
         """``sum(p.numel() for p in module.parameters())`` of the torch twin."""
         return 0

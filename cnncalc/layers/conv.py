@@ -1,4 +1,4 @@
-"""Convolutions: ``Conv1d/2d/3d`` and ``ConvTranspose1d/2d/3d``."""
+"""Convolutions: ``Conv1d/2d/3d``, ``ConvTranspose1d/2d/3d`` and torchvision's ``DeformConv2d``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import ClassVar, Literal, Union
 from pydantic import field_validator, model_validator
 
 from cnncalc import shapes as f
-from cnncalc.errors import LayerError
+from cnncalc.errors import LayerError, show
 from cnncalc.layers.base import (Bool, Layer, NonNegativeInts, PositiveInt, PositiveInts, Shape,
                                  check_length, ntuple)
 
@@ -156,3 +156,70 @@ class ConvTranspose2d(_ConvTransposeNd):
 class ConvTranspose3d(_ConvTransposeNd):
     """``torch.nn.ConvTranspose3d`` on ``[C, D, H, W]``."""
     ndim: ClassVar[int] = 3
+
+
+class DeformConv2d(_Conv):
+    """``torchvision.ops.DeformConv2d`` on ``[C, H, W]``, with its sampling offsets (and an
+    optional modulation mask) as further inputs: ``from: [x, offset]`` or ``from: [x, offset,
+    mask]``.
+
+    Each output position reads its ``Kh·Kw`` input values at the kernel's places moved by the
+    offsets, bilinearly interpolated, then sums them as a convolution does: the output size is
+    a convolution's. ``offset`` is ``[N, 2·G·Kh·Kw, H_out, W_out]`` and ``mask`` ``[N, G·Kh·Kw,
+    H_out, W_out]`` for ``G`` offset groups (read off the offset's channels), and ``G`` must
+    divide the input channels (torchvision/ops/deform_conv.py and its kernel's checks).
+    """
+
+    ndim: ClassVar[int] = 2
+    arity: ClassVar[tuple[int, int | None]] = (2, 3)
+
+    stride: PositiveInts = 1
+    padding: NonNegativeInts = 0
+    dilation: PositiveInts = 1
+    groups: PositiveInt = 1
+    bias: Bool = True
+
+    def check_input(self, *shapes: Shape) -> None:
+        for shape in shapes:
+            if len(shape) != 4:
+                raise LayerError("DeformConv2d takes [C, H, W] tensors: the input, its offsets "
+                                 "and its mask", expected="3 dims (batch excluded)",
+                                 got=f"{len(shape) - 1}: {list(shape[1:])}", field="from")
+
+    def resolve(self, x: Shape, *rest: Shape) -> "DeformConv2d":
+        return super().resolve(x)
+
+    def offset_groups(self, offset: Shape) -> int:
+        """``G``: the offset's channels over ``2·Kh·Kw``."""
+        kh, kw = self.per_dim("kernel_size")
+        return offset[1] // (2 * kh * kw)
+
+    def compute_output_shape(self, x: Shape, offset: Shape, mask: Shape | None = None) -> Shape:
+        """A convolution's output; the offsets (and mask) must have its spatial size."""
+        spatial = tuple(
+            f.conv_output_size(size, k, s, p, d, dim=dim) for size, k, s, p, d, dim in zip(
+                x[2:], self.per_dim("kernel_size"), self.per_dim("stride"),
+                self.per_dim("padding"), self.per_dim("dilation"), DIM_NAMES[2]))
+        kh, kw = self.per_dim("kernel_size")
+        groups = self.offset_groups(offset)
+        if groups == 0 or offset[1] != 2 * groups * kh * kw:
+            raise LayerError("the offsets need 2·Kh·Kw channels per offset group",
+                             expected=f"a multiple of 2·{kh}·{kw} = {2 * kh * kw} channels",
+                             got=f"{offset[1]} channels", field="from")
+        if x[1] % groups:
+            raise LayerError("the offset groups must divide the input channels",
+                             expected=f"input channels divisible by {groups} offset groups",
+                             got=f"{x[1]} channels", field="from")
+        wanted = (x[0], offset[1], *spatial)
+        if tuple(offset) != wanted:
+            raise LayerError("the offsets must have the output's batch and spatial size",
+                             expected=show(list(wanted)), got=show(list(offset)), field="from")
+        if mask is not None and tuple(mask) != (x[0], groups * kh * kw, *spatial):
+            raise LayerError("the mask needs one channel per offset pair, at the output's size",
+                             expected=show([x[0], groups * kh * kw, *spatial]),
+                             got=show(list(mask)), field="from")
+        return (x[0], self.out_channels, *spatial)
+
+    def count_params(self, x: Shape, *rest: Shape) -> int:
+        """As a convolution: ``(Cin/groups · Kh·Kw + 1) · Cout``."""
+        return super().count_params(x)

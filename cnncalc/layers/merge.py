@@ -10,25 +10,55 @@ from cnncalc.errors import LayerError
 from cnncalc.layers.base import Layer, Shape, check_dim, describe_shape
 
 
-class Add(Layer):
-    """Elementwise sum of inputs of one shape (a residual connection)."""
+def broadcast_shapes(shapes: tuple[Shape, ...]) -> Shape | None:
+    """torch's broadcasting: dims aligned from the right, each equal or 1; None if not."""
+    rank = max(len(s) for s in shapes)
+    padded = [(1,) * (rank - len(s)) + tuple(s) for s in shapes]
+    out = []
+    for dims in zip(*padded):
+        sizes = {d for d in dims if d != 1}
+        if len(sizes) > 1:
+            return None
+        out.append(sizes.pop() if sizes else 1)
+    return tuple(out)
 
+
+class _Elementwise(Layer):
+    """Add and Mul: any number of inputs broadcast together, as torch broadcasts them. An
+    operand may have fewer dims than the batch-first activations (a ``Parameter`` of shape
+    ``[C, 1, 1]`` or ``[C]``); the largest must have a batch and at least one more dim."""
+
+    abstract: ClassVar[bool] = True
     arity: ClassVar[tuple[int, int | None]] = (2, None)
+
+    def check_input(self, *shapes: Shape) -> None:
+        widest = max(shapes, key=len)
+        super().check_input(widest)
+
+
+class Add(_Elementwise):
+    """Elementwise sum (a residual connection; a position embedding added with torch's
+    broadcasting)."""
 
     def compute_output_shape(self, *shapes: Shape) -> Shape:
-        """The common shape; every input must have it."""
+        """The common shape; the inputs must have one shape or broadcast to one (each dim,
+        aligned from the right, equal or 1), as for torch's ``+``."""
         for i, shape in enumerate(shapes[1:], start=2):
-            if shape != shapes[0]:
-                raise LayerError(f"Add needs inputs of one shape; input {i} differs from input 1",
+            if broadcast_shapes((shapes[0], shape)) is None:
+                raise LayerError(f"Add needs inputs of one shape (or shapes that broadcast: "
+                                 f"each dim equal or 1); input {i} differs from input 1",
                                  expected=describe_shape(shapes[0]), got=describe_shape(shape),
                                  field="from")
-        return shapes[0]
+        found = broadcast_shapes(shapes)
+        if found is None:
+            raise LayerError("Add's inputs do not broadcast: each dimension must match or"
+                             " be 1", expected="broadcastable shapes",
+                             got=" and ".join(describe_shape(s) for s in shapes), field="from")
+        return found
 
 
-class Mul(Layer):
+class Mul(_Elementwise):
     """Elementwise product with PyTorch broadcasting (squeeze-and-excitation's rescale)."""
-
-    arity: ClassVar[tuple[int, int | None]] = (2, None)
 
     def compute_output_shape(self, *shapes: Shape) -> Shape:
         """Dimensions aligned from the right; each pair equal or one of them 1."""

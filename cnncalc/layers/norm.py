@@ -1,5 +1,5 @@
 """Normalisation: ``BatchNorm``, ``InstanceNorm``, ``GroupNorm``, ``LayerNorm``,
-torchvision's ``LayerNorm2d`` and ``LocalResponseNorm``.
+torchvision's ``LayerNorm2d`` and ``FrozenBatchNorm2d``, and ``LocalResponseNorm``.
 
 All keep the input's shape. Their parameters are per-channel (or per-element for LayerNorm)
 scales and shifts; BatchNorm's running statistics are buffers. What their work counts is each
@@ -228,6 +228,35 @@ class LayerNorm2d(LayerNorm):
                              got=f"normalized_shape={show(list(dims))} on "
                                  f"{describe_shape(shape)}", field="normalized_shape")
         return self
+
+
+class FrozenBatchNorm2d(_Norm):
+    """torchvision's ``FrozenBatchNorm2d`` (torchvision/ops/misc.py), the BatchNorm of its
+    detection backbones (``resnet_fpn_backbone``'s default ``norm_layer``): BatchNorm2d with
+    its statistics and affine parameters fixed — ``x · scale + shift`` per channel, ``scale =
+    weight · rsqrt(running_var + eps)``, ``shift = bias - running_mean · scale``.
+
+    Its ``weight``, ``bias``, ``running_mean`` and ``running_var`` are all buffers: no
+    parameters, ``4 · C`` buffers (no ``num_batches_tracked``). Arguments ``num_features``
+    (inferred from the channels) and ``eps`` (``1e-5``), as torchvision's constructor.
+    """
+
+    ndim: ClassVar[int] = 2
+    inferred: ClassVar[tuple[str, ...]] = ("num_features",)
+
+    num_features: Optional[PositiveInt] = None
+    eps: Number = 1e-5
+
+    def resolve(self, shape: Shape) -> "FrozenBatchNorm2d":
+        return self._infer("num_features", shape[1], f"the channels of {list(shape[1:])}")
+
+    def count_params(self, shape: Shape) -> int:
+        """0: torchvision registers its weight and bias as buffers."""
+        return 0
+
+    def count_buffers(self, shape: Shape) -> int:
+        """``4 · C``: weight, bias, running mean and running variance, one per channel."""
+        return 4 * self.num_features
 
 
 class LocalResponseNorm(_Norm):

@@ -213,6 +213,8 @@ def _rows(report: Report) -> str:
 #: the footer, in the order shown
 FOOTER: list[Total] = [
     Total("Rows", _rows, lambda r: bool(r.view.kind or r.view.top)),
+    Total("Outputs", lambda r: ", ".join(f"{name} {shape(s)}" for name, s in zip(
+        r.outputs, r.output_shapes)), lambda r: r.named_outputs),
     Total("Total params", _params(lambda r: r.totals.params, at=True)),
     Total("Trainable params", _params(lambda r: r.totals.trainable_params)),
     Total("Non-trainable params", _params(lambda r: r.totals.non_trainable_params)),

@@ -110,6 +110,9 @@ def render_dot(report: Report, depth: int | None = None) -> str:
                       'color="#4a7ab8"']
         elif node.kind == "block":
             attrs += ['peripheries=2']
+        if (report.named_outputs and node.kind == "layer"
+                and node.item.name in report.outputs):   # one of the network's outputs
+            attrs += ['color="#2f6fdf"', 'penwidth=2.5']
         children.setdefault(node.parent, []).append(f"{quote(node.id)} [{', '.join(attrs)}];")
     subclusters: dict[str | None, list[str]] = {}
     for block, parent in view.clusters:

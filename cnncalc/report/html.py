@@ -63,6 +63,7 @@ def page_data(report: Report, depth: int | None = None) -> dict[str, Any]:
         "extra": {
             "version": __version__,
             "output": report.output,
+            "outputs": list(report.outputs),   # the network's outputs, each marked in the graph
             "depth": auto_depth(report) if depth is None else depth,
             "parents": block_parents(report),
             "args": {row.name: layer_args(row) for row in report.layers},

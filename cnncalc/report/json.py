@@ -20,6 +20,8 @@ def report_dict(report: Report) -> dict[str, Any]:
         "layers": [{c.key: c.value(row) for c in columns} for row in report.layers],
         "totals": asdict(report.totals),
     }
+    if report.named_outputs:  # only for a file that names its outputs: their layers, in order
+        result["outputs"] = list(report.outputs)
     result["blocks"] = [blocks_entry(block) for block in report.blocks]
     if report.memory is not None:
         result["memory"] = asdict(report.memory)

@@ -11,6 +11,7 @@ from cnncalc.torch import merge  # noqa: F401  (registers the merges' twins)
 from cnncalc.torch import select  # noqa: F401  (registers Chunk's and Narrow's twins)
 from cnncalc.torch import vision  # noqa: F401  (torchvision's classes: Permute, ...)
 from cnncalc.torch import reduce  # noqa: F401  (registers Mean's, Amax's and Sum's twins)
+from cnncalc.torch import source  # noqa: F401  (registers Parameter's twin)
 from cnncalc.torch.network import Step, Twin, TwinError, to_torch
 from cnncalc.torch.twins import (TWINS, MissingTwin, build_module, missing_twins, twin_factory,
                                   twin_for)

@@ -22,6 +22,15 @@ class Step(NamedTuple):
     call: str                  # the row's ``call``: module, functional or method
     form: Form                 # how forward calls it: ``form(module, *tensors)``
 
+    def arguments(self, values: Mapping[str, torch.Tensor]) -> tuple[torch.Tensor, ...]:
+        """The tensors the step is called with, from the outputs computed so far: its inputs'
+        values; a source (``Parameter``) takes none, or the network's input when it is
+        expanded over the batch (it reads the batch from it, as ViT's
+        ``cls_token.expand(x.shape[0], -1, -1)``)."""
+        if self.inputs:
+            return tuple(values[i] for i in self.inputs)
+        return (values[INPUT],) if _reads_batch(self.module) else ()
+
 
 class Scope(torch.nn.Module):
     """A block instance: it only holds its layers, so that their paths are dotted names."""
@@ -50,12 +59,13 @@ class Twin(torch.nn.Module):
         super().__init__()
         self.network_name = report.name
         self.output_name = report.output
+        self.output_names = tuple(report.outputs) or (report.output,)
         plan = [Step(row.name, row.inputs, modules[row.name], row.call,
                      form(row.layer, row.call, f"layer {row.name!r} ({row.type})") if calls
                      else as_module)
                 for row in report.layers]
         self._plan = plan
-        self._release = _last_uses(plan, self.output_name)
+        self._release = _last_uses(plan, self.output_names)
         if len({id(step.module) for step in plan}) != len(plan):
             raise TwinError("one module object cannot stand for two layers")
         scopes = {row.name: row.scope for row in report.layers}
@@ -77,12 +87,16 @@ class Twin(torch.nn.Module):
             parent, outer = child, instance
         _add(parent, path[len(outer) + 1:] if outer else path, module, path)
 
-    def forward(self, input: torch.Tensor) -> torch.Tensor:
+    def forward(self, input: torch.Tensor) -> torch.Tensor | tuple[torch.Tensor, ...]:
+        """The network's output; a tuple of its outputs in the file's order when it names
+        several (``outputs:``)."""
         values = {INPUT: input}
         for index, step in enumerate(self._plan):
-            values[step.name] = step.form(step.module, *(values[i] for i in step.inputs))
+            values[step.name] = step.form(step.module, *step.arguments(values))
             for done in self._release[index]:
                 del values[done]  # keep only the tensors a later layer still needs
+        if len(self.output_names) > 1:
+            return tuple(values[name] for name in self.output_names)
         return values[self.output_name]
 
     def leaves(self) -> Iterable[tuple[str, tuple[str, ...], torch.nn.Module]]:
@@ -135,13 +149,19 @@ def _add(parent: torch.nn.Module, name: str, module: torch.nn.Module, path: str)
                         "rename the layer") from None
 
 
-def _last_uses(plan, output: str) -> list[list[str]]:
+def _reads_batch(module: torch.nn.Module) -> bool:
+    return getattr(module, "expand", None) == "batch"
+
+
+def _last_uses(plan, output: str | tuple[str, ...]) -> list[list[str]]:
+    """After each step, the values no later step uses (the outputs are kept to the end)."""
+    kept = {output} if isinstance(output, str) else set(output)
     last: dict[str, int] = {}
     for index, step in enumerate(plan):
-        for name in step.inputs:
+        for name in step.inputs or ((INPUT,) if _reads_batch(step.module) else ()):
             last[name] = index
     release: list[list[str]] = [[] for _ in plan]
     for name, step in last.items():
-        if name != output:
+        if name not in kept:
             release[step].append(name)
     return release

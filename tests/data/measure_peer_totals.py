@@ -29,7 +29,8 @@ OUT = Path(__file__).with_name("peer_totals.json")
 MODELS = ("alexnet vgg11 vgg16 vgg16_bn vgg19 resnet18 resnet34 resnet50 resnet101 resnet152 "
           "resnext50_32x4d wide_resnet50_2 densenet121 googlenet inception_v3 mobilenet_v2 "
           "mobilenet_v3_large mobilenet_v3_small shufflenet_v2_x1_0 efficientnet_b0 mnasnet1_0 "
-          "squeezenet1_0 squeezenet1_1 deeplabv3_aspp").split()
+          "squeezenet1_0 squeezenet1_1 deeplabv3_aspp convnext_tiny "
+          "resnet50_fpn").split()
 TOOLS = ("torch", "torchinfo", "fvcore", "ptflops", "thop")
 
 
@@ -43,6 +44,9 @@ def build(name: str):
     torch.manual_seed(0)
     if name == "deeplabv3_aspp":
         return DeepLabHead(2048, 21)
+    if name == "resnet50_fpn":   # its defaults: FrozenBatchNorm2d, trainable_layers=3
+        from torchvision.models.detection.backbone_utils import resnet_fpn_backbone
+        return resnet_fpn_backbone(backbone_name="resnet50", weights=None)
     kwargs = {"weights": None}
     if name in ("googlenet", "inception_v3"):
         kwargs.update(aux_logits=False, init_weights=False)

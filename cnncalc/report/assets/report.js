@@ -175,7 +175,7 @@
       d.lines = [short(name), l.type + (at ? ' · ' + at : '')];
       d.value = value(l, state.metric);
       if (d.value) d.lines.push(METRICS[state.metric].fmt(d.value) + ' ' + (state.metric === 'macs' ? 'MACs' : state.metric === 'params' ? 'params' : ''));
-      if (name === X.output) d.output = 1;
+      if ((X.outputs || [X.output]).indexOf(name) >= 0) d.output = 1;
     } else {
       var b = blockBy.get(name);
       d.id = 'b:' + name;

@@ -4,6 +4,7 @@ from cnncalc.teach.explainers import activation, conv, linear, merge, norm  # no
 from cnncalc.teach.explainers import padding, pool, resample, reshape, select  # noqa: F401
 from cnncalc.teach.explainers import reduce  # noqa: F401
 from cnncalc.teach.explainers import attention  # noqa: F401
+from cnncalc.teach.explainers import source  # noqa: F401
 from cnncalc.teach.explainers.registry import EXPLAINERS, Explainer, explainer_for, explains
 
 __all__ = ["EXPLAINERS", "Explainer", "explainer_for", "explains"]

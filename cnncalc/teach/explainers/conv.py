@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from cnncalc import shapes as f
 from cnncalc.analysis import Row
-from cnncalc.counting.torch import conv_macs, conv_transpose_macs
-from cnncalc.layers.conv import _ConvNd, _ConvTransposeNd
+from cnncalc.counting.torch import DEFORM_RULE, conv_macs, conv_transpose_macs, deform_conv_macs
+from cnncalc.layers.conv import DeformConv2d, _ConvNd, _ConvTransposeNd
 from cnncalc.teach.explainers.registry import explains
 from cnncalc.i18n import _
 from cnncalc.terms import T
@@ -24,7 +24,7 @@ def conv_title(layer) -> str:
     parts += [f"dilation {per_dim(layer.dilation)}", f"groups {layer.groups}"]
     if not layer.bias:
         parts.append(_("no bias"))
-    if layer.padding_mode != "zeros":
+    if getattr(layer, "padding_mode", "zeros") != "zeros":
         parts.append(f"padding_mode {layer.padding_mode}")
     return ", ".join(parts)
 
@@ -122,3 +122,27 @@ def _conv_params(board: Board, row: Row, *, transposed: bool) -> None:
         value = f.conv_params(*channels, kernel, groups, layer.bias, layer.ndim)
     suffix = "" if layer.bias else _("  (no bias)")
     board.result("params", int(value), equation("params", value) + suffix)
+
+
+@explains(DeformConv2d)
+def deformable_convolution(row: Row) -> Working:
+    layer, (x, offset, *mask) = row.layer, row.input_shapes
+    board = Board(conv_title(layer))
+    groups = layer.offset_groups(offset)
+    for group, (size, k, s, p, d) in group_dims(SPATIAL[2], list(zip(
+            x[2:], *(layer.per_dim(n) for n in ("kernel_size", "stride", "padding",
+                                                 "dilation"))))):
+        t = symbols(group, size=size, kernel_size=k, stride=s, padding=p, dilation=d)
+        board.show("output_shape", equation(" = ".join(f"{d}_out" for d in group),
+                                            f.conv_output_size(t["size"], t["kernel_size"],
+                                                               t["stride"], t["padding"],
+                                                               t["dilation"])))
+    board.show("output_shape", _("offsets: 2·G·Kh·Kw = {channels} channels for G = {groups} "
+                                 "offset groups{mask}").format(
+        channels=offset[1], groups=groups, mask=_(", and a mask") if mask else ""))
+    board.result("output_shape", layer.compute_output_shape(*row.input_shapes))
+    _conv_params(board, row, transposed=False)
+    macs = deform_conv_macs(row.site)
+    board.show("macs", _(DEFORM_RULE))
+    board.result("macs", int(macs), equation("MACs", macs))
+    return board.done()

@@ -19,22 +19,29 @@ def _inputs(row: Row) -> str:
 def add(row: Row) -> Working:
     board = Board(_("Add: elementwise sum"))
     board.show("output_shape", _inputs(row))
-    board.result("output_shape", row.input_shapes[0],
-                 _("all inputs have one shape, which the output keeps: {shape}").format(
-                     shape=shape(row.input_shapes[0])))
+    if len(set(row.input_shapes)) == 1:
+        board.result("output_shape", row.input_shapes[0],
+                     _("all inputs have one shape, which the output keeps: {shape}").format(
+                         shape=shape(row.input_shapes[0])))
+        return board.done()
+    _broadcast(board, row)
     return board.done()
 
 
-@explains(Mul)
-def mul(row: Row) -> Working:
-    board = Board(_("Mul: elementwise product, broadcasting"))
-    board.show("output_shape", _inputs(row))
+def _broadcast(board: Board, row: Row) -> None:
     rank = max(len(s) for s in row.input_shapes)
     padded = [(1,) * (rank - len(s)) + tuple(s) for s in row.input_shapes]
     out = row.layer.compute_output_shape(*row.input_shapes)
     board.result("output_shape", out, _("dims aligned from the right, each either equal or 1 "
                                         "(1 stretches): {shapes} → {shape}").format(
         shapes=" · ".join(shape(s) for s in padded), shape=shape(out)))
+
+
+@explains(Mul)
+def mul(row: Row) -> Working:
+    board = Board(_("Mul: elementwise product, broadcasting"))
+    board.show("output_shape", _inputs(row))
+    _broadcast(board, row)
     return board.done()
 
 

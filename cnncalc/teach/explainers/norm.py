@@ -9,7 +9,8 @@ from cnncalc.analysis import Row
 from cnncalc.i18n import _
 from cnncalc.terms import T
 from cnncalc.layers.base import ntuple
-from cnncalc.layers.norm import GroupNorm, LayerNorm, LayerNorm2d, LocalResponseNorm, _ChannelNorm
+from cnncalc.layers.norm import (FrozenBatchNorm2d, GroupNorm, LayerNorm, LayerNorm2d,
+                                 LocalResponseNorm, _ChannelNorm)
 from cnncalc.teach.explainers.activation import unchanged
 from cnncalc.teach.explainers.registry import explains
 from cnncalc.teach.working import Board, Working, equation, no_macs, num
@@ -45,6 +46,22 @@ def channel_norm(row: Row) -> Working:
         if layer.track_running_stats else _("track_running_stats false")
     board.result("buffers", int(buffers), equation("buffers", buffers) + _("  ({why})").format(
         why=why))
+    board.result("macs", 0, no_macs(_("normalisation scales and shifts elementwise")))
+    return board.done()
+
+
+@explains(FrozenBatchNorm2d)
+def frozen_batch_norm(row: Row) -> Working:
+    """torchvision's FrozenBatchNorm2d: BatchNorm2d's arithmetic, all four tensors buffers."""
+    layer = row.layer
+    board = unchanged(row, "FrozenBatchNorm2d " + _("{n} channels").format(
+        n=layer.num_features), _("torchvision: x · scale + shift per channel, statistics and "
+                                 "affine fixed"))
+    board.result("params", 0, _("params = 0 (torchvision registers weight and bias as "
+                                "buffers)"))
+    buffers = 4 * T(layer.num_features, "C")
+    board.result("buffers", int(buffers), equation("buffers", buffers) + _("  ({why})").format(
+        why=_("weight, bias, running mean and running variance per channel")))
     board.result("macs", 0, no_macs(_("normalisation scales and shifts elementwise")))
     return board.done()
 

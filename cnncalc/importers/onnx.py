@@ -1,0 +1,610 @@
+"""``cnncalc import MODEL.onnx``: an ONNX graph as a network file (``pip install 'cnncalc[onnx]'``).
+
+Initializer shapes give the layers' sizes (a Conv's weight ``[out, in/groups, *kernel]`` gives
+``out_channels``, ``kernel_size``; a third input, the bias), the graph input's shape gives
+``input`` (a symbolic first dimension is the batch, dropped; other symbolic dims need
+``--input``), ``onnx.shape_inference`` the shapes that Reshape, Flatten and the pools need.
+Node names of ``torch.onnx.export`` (``/layer1/0/conv1/Conv``) become block instances, as module
+paths do for torch.fx. Nodes that only compute shapes from constants (Shape, Gather,
+Unsqueeze... feeding a Reshape) are not layers. Every other node that cnncalc cannot express is
+a problem naming the node and its op type; all of them are reported, none skipped.
+
+A graph whose convolutions have biases and which has no BatchNormalization is probably a
+folded export (``torch.onnx.export``'s default ``do_constant_folding=True`` merges each
+BatchNorm into the convolution before it): it is read as what it is, with a note saying so.
+"""
+
+from __future__ import annotations
+
+import re
+from math import prod
+from pathlib import Path
+from typing import Any
+
+import onnx
+from onnx import numpy_helper
+
+from cnncalc.errors import UsageError
+from cnncalc.importers.model import INPUT, ImportProblems, Op, clean_args, to_yaml
+from cnncalc.layers import REGISTRY
+
+_ACTIVATIONS = {"Relu": "ReLU", "Sigmoid": "Sigmoid", "Tanh": "Tanh", "Selu": "SELU",
+                "Softplus": "Softplus", "HardSwish": "Hardswish", "Mish": "Mish",
+                "Identity": "Identity"}
+
+
+class _Reader:
+    def __init__(self, model, path: str, input_shape) -> None:
+        self.path = path
+        self.graph = model.graph
+        self.problems: list[str] = []
+        self.notes: list[str] = []
+        self.constants: dict[str, Any] = {i.name: numpy_helper.to_array(i)
+                                          for i in self.graph.initializer}
+        inputs = [i for i in self.graph.input if i.name not in self.constants]
+        if len(inputs) != 1:
+            raise UsageError(f"{path}: the graph takes {len(inputs)} inputs "
+                             f"({', '.join(i.name for i in inputs)}); cnncalc networks take one")
+        self.input_name = inputs[0].name
+        dims = inputs[0].type.tensor_type.shape.dim
+        sizes = [d.dim_value if d.HasField("dim_value") else None for d in dims]
+        if input_shape is not None:
+            self.input_shape = tuple(input_shape)
+            if len(self.input_shape) != len(sizes) - 1:
+                raise UsageError(f"{path}: --input {'x'.join(map(str, input_shape))} has "
+                                 f"{len(input_shape)} dims, the graph input "
+                                 f"{self.input_name!r} {len(sizes) - 1} besides the batch")
+        else:
+            symbolic = [i for i, s in enumerate(sizes[1:], 1) if s is None]
+            if symbolic or not sizes:
+                shown = [d.dim_param or "?" if not d.HasField("dim_value") else d.dim_value
+                         for d in dims]
+                raise UsageError(f"{path}: the graph input {self.input_name!r} has the shape "
+                                 f"{shown}: give --input with the sizes after the batch "
+                                 "(e.g. --input 3x224x224)")
+            self.input_shape = tuple(sizes[1:])
+        self.shapes = self._infer(model)
+
+    def _infer(self, model) -> dict[str, tuple[int, ...]]:
+        """Every value's shape, with batch 1 and the input's sizes fixed."""
+        fixed = onnx.ModelProto()
+        fixed.CopyFrom(model)
+        for value in fixed.graph.input:
+            if value.name == self.input_name:
+                dims = value.type.tensor_type.shape.dim
+                for dim, size in zip(dims, (1, *self.input_shape)):
+                    dim.Clear()
+                    dim.dim_value = size
+        try:
+            inferred = onnx.shape_inference.infer_shapes(fixed, strict_mode=False,
+                                                         data_prop=True)
+        except Exception as err:  # noqa: BLE001 - onnx's message says why
+            raise UsageError(f"{self.path}: ONNX shape inference failed: {err}") from None
+        shapes = {}
+        for value in [*inferred.graph.value_info, *inferred.graph.output, *inferred.graph.input]:
+            dims = value.type.tensor_type.shape.dim
+            if all(d.HasField("dim_value") for d in dims):
+                shapes[value.name] = tuple(d.dim_value for d in dims)
+        for name, array in self.constants.items():
+            shapes[name] = tuple(array.shape)
+        return shapes
+
+    def attributes(self, node) -> dict[str, Any]:
+        return {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+
+
+def _decoded(value: Any) -> Any:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _scope(node_name: str, op_type: str, scopes: set[tuple[str, ...]], module_like: bool):
+    """(scope, local) from a ``torch.onnx.export`` node name ``/layer1/0/conv1/Conv``."""
+    parts = [p for p in node_name.split("/") if p]
+    if len(parts) < 2 or not node_name.startswith("/"):
+        return (), None
+    path = tuple(parts[:-1])
+    if module_like and path not in scopes:
+        return path[:-1], path[-1]
+    return path, None
+
+
+def import_onnx(path: str, input_shape=None) -> tuple[str, list[str]]:
+    """``cnncalc import MODEL.onnx``: (the network file's text, notes for standard error)."""
+    file = Path(path)
+    if not file.is_file():
+        raise UsageError(f"{path}: no such file")
+    try:
+        model = onnx.load(str(file))
+    except Exception as err:  # noqa: BLE001 - a damaged file: onnx says what
+        raise UsageError(f"{path}: not an ONNX model ({type(err).__name__}: {err})") from None
+    reader = _Reader(model, path, input_shape)
+    ops, notes = _ops(reader)
+    if reader.problems:
+        raise ImportProblems(path, reader.problems)
+    name = model.graph.name or file.stem
+    if name in ("main_graph", "torch_jit", "torch-jit-export", ""):
+        name = file.stem
+    classes = {}
+    for op in ops:
+        for depth in range(1, len(op.scope) + 1):
+            scope = op.scope[:depth]
+            classes[scope] = re.sub(r"[_.]?\d+$", "", scope[-1]) or "block"
+    return to_yaml(name, reader.input_shape, ops, classes, source=file.name), notes
+
+
+def _ops(reader: _Reader) -> tuple[list[Op], list[str]]:
+    graph = reader.graph
+    constants = reader.constants
+    values: dict[str, str] = {reader.input_name: INPUT}   # activation value -> op id
+    ops: list[Op] = []
+    prefixes = set()
+    for node in graph.node:
+        parts = [p for p in node.name.split("/") if p]
+        for depth in range(1, len(parts) - 1):
+            prefixes.add(tuple(parts[:depth]))
+    users: dict[str, int] = {}
+    for node in graph.node:
+        for name in node.input:
+            users[name] = users.get(name, 0) + 1
+    has_bn = any(n.op_type == "BatchNormalization" for n in graph.node)
+    broken: set[str] = set()
+    biased_convs = 0
+    for node in graph.node:
+        where = f"node {node.name or node.output[0]} ({node.op_type})"
+        live = [i for i in node.input if i in values]
+        if node.op_type == "Shape":   # of an activation: its (static) shape
+            if node.input[0] in reader.shapes:
+                constants[node.output[0]] = _shape_of(reader.shapes[node.input[0]], node,
+                                                      reader)
+            continue
+        if not live:   # constants and shape computations: no layer
+            _evaluate(node, constants)
+            continue
+        if node.op_type == "Add" and len(live) == 1 and ops:   # MatMul + bias: one Linear
+            other = [i for i in node.input if i not in values]
+            linear = next((op for op in reversed(ops) if op.id == values[live[0]]), None)
+            if linear is not None and linear.type == "Linear" and users.get(live[0]) == 1 \
+                    and not linear.args.get("bias", True) and other[0] in constants \
+                    and constants[other[0]].size == linear.args.get("out_features"):
+                linear.args.pop("bias")
+                values[node.output[0]] = linear.id
+                continue
+        if any(i in broken for i in node.input):   # after a node reported already
+            broken.update(node.output)
+            values.update({o: o for o in node.output})
+            continue
+        found = _layer(reader, node, where, constants)
+        if found is None:
+            broken.update(node.output)
+            values.update({o: o for o in node.output})
+            continue
+        outputs = found if isinstance(found, list) else [(node.output[0], *found)]
+        for output, type_name, args, inputs, call in outputs:
+            biased_convs += bool(args.pop("_biased", False))
+            try:
+                args = clean_args(type_name, args)
+                REGISTRY[type_name].model_validate(dict(args))
+            except Exception as err:  # noqa: BLE001 - pydantic's message names the field
+                reader.problems.append(f"{where}: {type_name} arguments {args}: "
+                                       f"{str(err).splitlines()[0]}")
+                broken.add(output)
+                values[output] = output
+                continue
+            module_like = type_name not in ("Add", "Mul", "Concat", "Flatten", "Chunk",
+                                            "Narrow", "Permute", "Matmul", "Unflatten")
+            scope, local = _scope(node.name, node.op_type, prefixes, module_like)
+            if local is None and module_like and call == "module":
+                call = "functional"   # F.relu(x) in a module's forward
+            if len(outputs) > 1 or (local is not None and any(
+                    op.scope == scope and op.local == local for op in ops)):
+                local = None
+            op_id = output
+            ops.append(Op(op_id, type_name, args, [values[i] for i in inputs], call, scope,
+                          local, where))
+            values[output] = op_id
+    if not has_bn and biased_convs:
+        reader.notes.append(
+            f"{reader.path} has no BatchNormalization and {biased_convs} convolutions whose "
+            "weights are computed constants, with biases: the model's BatchNorm layers were "
+            "merged into the convolutions "
+            "(torch.onnx.export's default do_constant_folding=True does); this file is read "
+            "as it is (export with do_constant_folding=False to keep them)")
+    outputs = [o.name for o in graph.output]
+    if len(outputs) != 1:
+        reader.problems.append(f"the graph has {len(outputs)} outputs; cnncalc networks have one")
+    elif ops and values.get(outputs[0]) != ops[-1].id:
+        reader.problems.append(f"the graph output {outputs[0]!r} is not its last layer's")
+    return ops, reader.notes
+
+
+def _f32(value) -> float:
+    """A float attribute (stored as float32) as its shortest decimal: 1e-05, not
+    9.999999747378752e-06."""
+    import numpy
+
+    return float(str(numpy.float32(value)))
+
+
+def _shape_of(shape, node, reader):
+    import numpy
+
+    attrs = reader.attributes(node)
+    start, end = attrs.get("start", 0), attrs.get("end", len(shape))
+    return numpy.array(shape[start:end], dtype=numpy.int64)
+
+
+def _evaluate(node, constants) -> None:
+    """A node of constants only (a shape computation): its outputs' values, when all of its
+    inputs are known (onnx's reference implementation); silently nothing otherwise."""
+    if node.op_type == "Constant":
+        attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+        if "value" in attrs:
+            constants[node.output[0]] = numpy_helper.to_array(attrs["value"])
+        return
+    if not all(i in constants for i in node.input if i):
+        return
+    try:
+        from onnx.reference import ReferenceEvaluator
+
+        results = ReferenceEvaluator(node).run(
+            None, {i: constants[i] for i in node.input if i})
+    except Exception:  # noqa: BLE001 - an op the reference lacks: its users report it
+        return
+    for name, value in zip(node.output, results):
+        constants[name] = value
+
+
+def _ints(value, n: int) -> tuple[int, ...]:
+    return tuple(int(v) for v in value) if value is not None else (0,) * n
+
+
+def _pads(reader, where, pads, n) -> tuple[int, ...] | None:
+    pads = _ints(pads, 2 * n)
+    begin, end = pads[:n], pads[n:]
+    if begin != end:
+        reader.problems.append(f"{where}: pads {list(pads)} differ at the start and the end of "
+                               "a dimension; cnncalc's padding is the same on both sides "
+                               "(a ZeroPad layer before it can express it)")
+        return None
+    return begin
+
+
+def _layer(reader: _Reader, node, where: str, constants):
+    """[(output, type, args, activation inputs, call)] or one tuple (type, args, inputs,
+    call) for the node's first output, or None after saying why it is no layer."""
+    op = node.op_type
+    attrs = {k: _decoded(v) for k, v in reader.attributes(node).items()}
+    inputs = list(node.input)
+    shapes = reader.shapes
+    in_shape = shapes.get(inputs[0]) if inputs else None
+    out_shape = shapes.get(node.output[0])
+
+    def problem(text: str) -> None:
+        reader.problems.append(f"{where}: {text}")
+
+    if op in ("Conv", "ConvTranspose"):
+        weight = constants.get(inputs[1]) if len(inputs) > 1 else None
+        if weight is None:
+            problem("the weight is no initializer (a weight computed in the graph)")
+            return None
+        kernel = tuple(weight.shape[2:])
+        n = len(kernel)
+        if attrs.get("auto_pad", "NOTSET") not in ("NOTSET", "VALID"):
+            problem(f"auto_pad {attrs['auto_pad']}: give explicit pads")
+            return None
+        padding = _pads(reader, where, attrs.get("pads"), n)
+        if padding is None:
+            return None
+        group = int(attrs.get("group", 1))
+        args = {"kernel_size": kernel, "stride": _ints(attrs.get("strides", (1,) * n), n),
+                "padding": padding, "dilation": _ints(attrs.get("dilations", (1,) * n), n),
+                "groups": group, "bias": len(inputs) > 2 and inputs[2] != ""}
+        if op == "Conv":
+            args["out_channels"] = int(weight.shape[0])
+            # a folded export's weights are new constants, not the module's ``*.weight``
+            args["_biased"] = args["bias"] and not inputs[1].endswith("weight")
+            type_name = f"Conv{n}d"
+        else:
+            args["out_channels"] = int(weight.shape[1]) * group
+            args["output_padding"] = _ints(attrs.get("output_padding", (0,) * n), n)
+            if "output_shape" in attrs:
+                problem("output_shape is not supported; give pads and output_padding")
+                return None
+            type_name = f"ConvTranspose{n}d"
+        if type_name not in REGISTRY:
+            problem(f"a {n}-dimensional convolution: cnncalc has no {type_name}")
+            return None
+        return type_name, args, [inputs[0]], "module"
+    if op == "Gemm":
+        weight = constants.get(inputs[1])
+        if weight is None or inputs[0] in constants:
+            problem("Gemm of two activations (cnncalc's Linear has a constant weight)")
+            return None
+        if attrs.get("transA", 0):
+            problem("transA=1 is not a Linear layer")
+            return None
+        out = weight.shape[0] if attrs.get("transB", 0) else weight.shape[1]
+        return "Linear", {"out_features": int(out), "bias": len(inputs) > 2 and
+                          inputs[2] != ""}, [inputs[0]], "module"
+    if op == "MatMul":
+        if inputs[1] in constants:
+            weight = constants[inputs[1]]
+            if weight.ndim != 2:
+                problem("MatMul with a constant of more than 2 dims")
+                return None
+            return "Linear", {"out_features": int(weight.shape[1]), "bias": False}, \
+                [inputs[0]], "module"
+        return "Matmul", {}, inputs, "method"
+    if op in ("MaxPool", "AveragePool", "LpPool"):
+        if op == "LpPool":
+            problem("LpPool is no cnncalc layer type")
+            return None
+        if len(node.output) > 1 and node.output[1]:
+            problem("MaxPool's indices output (return_indices) is not supported")
+            return None
+        kernel = tuple(int(k) for k in attrs["kernel_shape"])
+        n = len(kernel)
+        padding = _pads(reader, where, attrs.get("pads"), n)
+        if padding is None:
+            return None
+        args = {"kernel_size": kernel, "stride": _ints(attrs.get("strides", (1,) * n), n),
+                "padding": padding, "ceil_mode": bool(attrs.get("ceil_mode", 0))}
+        if op == "MaxPool":
+            args["dilation"] = _ints(attrs.get("dilations", (1,) * n), n)
+            return f"MaxPool{n}d", args, [inputs[0]], "module"
+        if any(padding):
+            args["count_include_pad"] = bool(attrs.get("count_include_pad", 0))
+        return f"AvgPool{n}d", args, [inputs[0]], "module"
+    if op in ("GlobalAveragePool", "GlobalMaxPool"):
+        n = len(in_shape) - 2 if in_shape else 2
+        kind = "Avg" if op == "GlobalAveragePool" else "Max"
+        return f"Adaptive{kind}Pool{n}d", {"output_size": 1}, [inputs[0]], "module"
+    if op == "BatchNormalization":
+        n = len(in_shape) - 2 if in_shape else 2
+        type_name = "BatchNorm1d" if n <= 1 else f"BatchNorm{n}d"
+        return type_name, {"eps": _f32(attrs.get("epsilon", 1e-5))}, [inputs[0]], "module"
+    if op in _ACTIVATIONS:
+        return _ACTIVATIONS[op], {}, [inputs[0]], "module"
+    if op == "LeakyRelu":
+        return "LeakyReLU", {"negative_slope": _f32(attrs.get("alpha", 0.01))}, \
+            [inputs[0]], "module"
+    if op == "Elu":
+        return "ELU", {"alpha": _f32(attrs.get("alpha", 1.0))}, [inputs[0]], "module"
+    if op == "Celu":
+        return "CELU", {"alpha": _f32(attrs.get("alpha", 1.0))}, [inputs[0]], "module"
+    if op == "Gelu":
+        return "GELU", {"approximate": attrs.get("approximate", "none")}, [inputs[0]], \
+            "module"
+    if op == "HardSigmoid":
+        if abs(attrs.get("alpha", 0.2) - 1 / 6) > 1e-6 or abs(attrs.get("beta", 0.5) - 0.5) \
+                > 1e-6:
+            problem("HardSigmoid with other alpha/beta than torch's Hardsigmoid (1/6, 0.5)")
+            return None
+        return "Hardsigmoid", {}, [inputs[0]], "module"
+    if op == "Clip":
+        low = _scalar(constants, inputs, 1, attrs.get("min"))
+        high = _scalar(constants, inputs, 2, attrs.get("max"))
+        if low == 0 and high == 6:
+            return "ReLU6", {}, [inputs[0]], "module"
+        if low is None or high is None:
+            problem("Clip without both bounds")
+            return None
+        return "Hardtanh", {"min_val": _f32(low), "max_val": _f32(high)}, [inputs[0]], \
+            "module"
+    if op == "PRelu":
+        slope = constants.get(inputs[1])
+        if slope is None:
+            problem("the slope is no initializer")
+            return None
+        return "PReLU", {"num_parameters": int(slope.size)}, [inputs[0]], "module"
+    if op in ("Softmax", "LogSoftmax"):
+        return op, {"dim": int(attrs.get("axis", -1))}, [inputs[0]], "module"
+    if op == "Dropout":
+        ratio = _scalar(constants, inputs, 1, attrs.get("ratio", 0.5))
+        return "Dropout", {"p": _f32(ratio if ratio is not None else 0.5)}, [inputs[0]], \
+            "module"
+    if op in ("Add", "Mul"):
+        constant = [i for i in inputs if i in constants]
+        if constant:
+            problem(f"{op} of an activation and a constant is no cnncalc layer (cnncalc's "
+                    f"{op} takes tensors that layers compute)")
+            return None
+        shape_a, shape_b = (shapes.get(i) for i in inputs)
+        if op == "Add" and shape_a != shape_b:
+            problem(f"Add of different shapes {shape_a} and {shape_b}")
+            return None
+        return op, {}, inputs, "method"
+    if op == "Concat":
+        return "Concat", {"dim": int(attrs.get("axis", 1))}, inputs, "functional"
+    if op == "Flatten":
+        axis = int(attrs.get("axis", 1))
+        if axis != 1:
+            problem(f"Flatten with axis {axis} (cnncalc's Flatten keeps the batch apart: "
+                    "axis 1)")
+            return None
+        return "Flatten", {}, [inputs[0]], "method"
+    if op == "Reshape":
+        target = constants.get(inputs[1]) if len(inputs) > 1 else None
+        if target is not None and in_shape is not None:
+            out_shape = _target_shape(in_shape, [int(v) for v in target.tolist()])
+        return _reshape(in_shape, out_shape, inputs[0], problem)
+    if op == "Transpose":
+        perm = tuple(int(p) for p in attrs.get("perm", ()))
+        return "Permute", {"dims": perm}, [inputs[0]], "method"
+    if op == "Slice":
+        return _slice(node, inputs, constants, in_shape, problem)
+    if op == "Split":
+        return _split(node, inputs, attrs, constants, in_shape, problem)
+    if op == "Pad":
+        return _pad(inputs, attrs, constants, in_shape, problem)
+    if op in ("Resize", "Upsample"):
+        return _resize(op, inputs, attrs, constants, in_shape, out_shape, problem)
+    if op in ("ReduceMean", "ReduceMax", "ReduceSum"):
+        axes = attrs.get("axes")
+        if axes is None and len(inputs) > 1 and inputs[1] in constants:
+            axes = constants[inputs[1]].tolist()
+        keep = bool(attrs.get("keepdims", 1))
+        if axes is None or in_shape is None:
+            problem("the axes are not constant")
+            return None
+        rank = len(in_shape)
+        axes = sorted(int(a) % rank for a in axes)
+        if op == "ReduceMean" and keep and axes == list(range(2, rank)):
+            return f"AdaptiveAvgPool{rank - 2}d", {"output_size": 1}, [inputs[0]], "method"
+        kind = {"ReduceMean": "Mean", "ReduceMax": "Amax", "ReduceSum": "Sum"}[op]
+        return kind, {"dim": tuple(axes) if len(axes) > 1 else axes[0], "keepdim": keep}, \
+            [inputs[0]], "method"
+    problem(f"{op} is no cnncalc layer type (see `cnncalc schema`)")
+    return None
+
+
+def _scalar(constants, inputs, index, default):
+    if len(inputs) > index and inputs[index]:
+        value = constants.get(inputs[index])
+        return None if value is None else value.item()
+    return default
+
+
+def _target_shape(in_shape, target):
+    """Reshape's output shape: 0 copies the input's size, -1 is the rest."""
+    sizes = [in_shape[i] if v == 0 and i < len(in_shape) else v for i, v in enumerate(target)]
+    if -1 in sizes:
+        known = prod(v for v in sizes if v != -1)
+        sizes[sizes.index(-1)] = prod(in_shape) // known if known else 0
+    return tuple(sizes)
+
+
+def _reshape(in_shape, out_shape, source, problem):
+    if in_shape is None or out_shape is None:
+        problem("the shapes around it are unknown")
+        return None
+    for start in range(1, len(in_shape)):
+        if out_shape == (*in_shape[:start], prod(in_shape[start:])):
+            return "Flatten", {"start_dim": start}, [source], "method"
+    for dim in range(1, len(in_shape)):
+        for count in range(2, len(out_shape) - dim + 1):
+            if (out_shape[:dim] == in_shape[:dim]
+                    and out_shape[dim + count:] == in_shape[dim + 1:]
+                    and prod(out_shape[dim:dim + count]) == in_shape[dim]):
+                return "Unflatten", {"dim": dim,
+                                     "unflattened_size": out_shape[dim:dim + count]}, \
+                    [source], "module"
+    problem(f"Reshape of {list(in_shape)} to {list(out_shape)} is neither a Flatten nor an "
+            "Unflatten")
+    return None
+
+
+def _slice(node, inputs, constants, in_shape, problem):
+    parts = [constants.get(i).tolist() if i in constants else None for i in inputs[1:]]
+    if any(p is None for p in parts[:2]) or (len(parts) > 2 and parts[2] is None) or \
+            in_shape is None:
+        problem("starts, ends and axes must be constants")
+        return None
+    starts, ends = parts[0], parts[1]
+    axes = parts[2] if len(parts) > 2 else list(range(len(starts)))
+    steps = parts[3] if len(parts) > 3 and parts[3] is not None else [1] * len(starts)
+    if len(starts) != 1 or steps[0] != 1:
+        problem("a Slice of one axis with step 1 is a Narrow; this one is not")
+        return None
+    dim = int(axes[0]) % len(in_shape)
+    size = in_shape[dim]
+    start = max(0, min(size, starts[0] + size if starts[0] < 0 else starts[0]))
+    end = max(0, min(size, ends[0] + size if ends[0] < 0 else ends[0]))
+    return "Narrow", {"dim": dim, "start": start, "length": end - start}, [inputs[0]], "method"
+
+
+def _split(node, inputs, attrs, constants, in_shape, problem):
+    if in_shape is None:
+        problem("the input's shape is unknown")
+        return None
+    dim = int(attrs.get("axis", 0)) % len(in_shape)
+    count = len(node.output)
+    split = attrs.get("split")
+    if split is None and len(inputs) > 1 and inputs[1]:
+        split = constants.get(inputs[1])
+        split = None if split is None else split.tolist()
+    if split is None:
+        split = [in_shape[dim] // count] * count
+    results, start = [], 0
+    equal = all(s == split[0] for s in split)
+    for index, (output, length) in enumerate(zip(node.output, split)):
+        if equal:
+            results.append((output, "Chunk", {"chunks": count, "dim": dim, "index": index},
+                            [inputs[0]], "method"))
+        else:
+            results.append((output, "Narrow", {"dim": dim, "start": start, "length": length},
+                            [inputs[0]], "method"))
+        start += length
+    return results
+
+
+def _pad(inputs, attrs, constants, in_shape, problem):
+    mode = attrs.get("mode", "constant")
+    pads = attrs.get("pads")
+    if pads is None and len(inputs) > 1:
+        pads = constants.get(inputs[1])
+        pads = None if pads is None else pads.tolist()
+    if pads is None or in_shape is None:
+        problem("the pads must be constant")
+        return None
+    rank = len(in_shape)
+    begin, end = pads[:rank], pads[rank:]
+    if any(begin[:2]) or any(end[:2]):
+        problem("padding of the batch or channel dims is no cnncalc layer")
+        return None
+    n = rank - 2
+    torch_pads: list[int] = []
+    for axis in reversed(range(2, rank)):
+        torch_pads += [int(begin[axis]), int(end[axis])]
+    value = _scalar(constants, inputs, 2, attrs.get("value", 0.0)) or 0.0
+    if mode == "constant":
+        if value == 0:
+            type_name, args = f"ZeroPad{n}d", {"padding": tuple(torch_pads)}
+        else:
+            type_name, args = f"ConstantPad{n}d", {"padding": tuple(torch_pads),
+                                                   "value": _f32(value)}
+    elif mode in ("reflect", "edge"):
+        kind = "Reflection" if mode == "reflect" else "Replication"
+        type_name, args = f"{kind}Pad{n}d", {"padding": tuple(torch_pads)}
+    else:
+        problem(f"Pad mode {mode!r}")
+        return None
+    if type_name not in REGISTRY:
+        problem(f"cnncalc has no {type_name}")
+        return None
+    return type_name, args, [inputs[0]], "module"
+
+
+def _resize(op, inputs, attrs, constants, in_shape, out_shape, problem):
+    if in_shape is None or out_shape is None:
+        problem("the shapes around it are unknown")
+        return None
+    rank = len(in_shape)
+    mode = attrs.get("mode", "nearest")
+    if mode == "nearest":
+        torch_mode = "nearest"
+    elif mode == "linear":
+        torch_mode = {3: "linear", 4: "bilinear", 5: "trilinear"}.get(rank)
+    elif mode == "cubic":
+        torch_mode = "bicubic" if rank == 4 else None
+    else:
+        torch_mode = None
+    if torch_mode is None:
+        problem(f"Resize mode {mode!r} on a {rank}-dimensional tensor")
+        return None
+    args: dict[str, Any] = {"mode": torch_mode}
+    if torch_mode != "nearest":
+        args["align_corners"] = attrs.get("coordinate_transformation_mode") == "align_corners"
+    scales = None
+    for index in (2, 1):
+        if len(inputs) > index and inputs[index] in constants and \
+                constants[inputs[index]].size == rank:
+            scales = constants[inputs[index]].tolist()
+            break
+    if scales is not None and all(float(s).is_integer() for s in scales[2:]):
+        factors = [int(s) for s in scales[2:]]
+        args["scale_factor"] = float(factors[0]) if all(f == factors[0] for f in factors) \
+            else tuple(float(f) for f in factors)
+    else:
+        args["size"] = tuple(out_shape[2:])
+    return "Upsample", args, [inputs[0]], "module"
