@@ -13,22 +13,18 @@ from typing import ClassVar
 
 from cnncalc.errors import LayerError
 from cnncalc.layers.base import Layer, Shape, describe_shape
+from cnncalc.layers.merge import broadcast_shapes
 
 
 def broadcast_batch(a: Shape, b: Shape) -> Shape:
     """The dimensions before the last two of ``a`` and ``b``, broadcast as torch does
     (aligned from the right, each pair equal or one of them 1)."""
-    x, y = a[:-2], b[:-2]
-    rank = max(len(x), len(y))
-    x, y = (1,) * (rank - len(x)) + x, (1,) * (rank - len(y)) + y
-    out = []
-    for i, j in zip(x, y):
-        if i != j and 1 not in (i, j):
-            raise LayerError("Matmul's inputs do not broadcast: the dims before the last two "
-                             "must match or be 1", expected="broadcastable batch dims",
-                             got=f"{describe_shape(a)} @ {describe_shape(b)}", field="from")
-        out.append(max(i, j))
-    return tuple(out)
+    found = broadcast_shapes((a[:-2], b[:-2]))
+    if found is None:
+        raise LayerError("Matmul's inputs do not broadcast: the dims before the last two "
+                         "must match or be 1", expected="broadcastable batch dims",
+                         got=f"{describe_shape(a)} @ {describe_shape(b)}", field="from")
+    return found
 
 
 class Matmul(Layer):

@@ -62,18 +62,12 @@ class Mul(_Elementwise):
 
     def compute_output_shape(self, *shapes: Shape) -> Shape:
         """Dimensions aligned from the right; each pair equal or one of them 1."""
-        rank = max(len(s) for s in shapes)
-        padded = [(1,) * (rank - len(s)) + tuple(s) for s in shapes]
-        out = []
-        for dims in zip(*padded):
-            sizes = {d for d in dims if d != 1}
-            if len(sizes) > 1:
-                raise LayerError("Mul's inputs do not broadcast: each dimension must match or"
-                                 " be 1", expected="broadcastable shapes",
-                                 got=" and ".join(describe_shape(s) for s in shapes),
-                                 field="from")
-            out.append(sizes.pop() if sizes else 1)
-        return tuple(out)
+        found = broadcast_shapes(shapes)
+        if found is None:
+            raise LayerError("Mul's inputs do not broadcast: each dimension must match or"
+                             " be 1", expected="broadcastable shapes",
+                             got=" and ".join(describe_shape(s) for s in shapes), field="from")
+        return found
 
 
 class Concat(Layer):
