@@ -168,3 +168,10 @@ def test_shares_of_the_totals_on_request():
         assert cell in c1
     assert "%params" not in runner().invoke(main, ["summary", "lenet5", "--format", "csv"]
                                             ).stdout.splitlines()[0]
+
+
+def test_the_command_line_ranks_by_what_the_views_rank_by():
+    from cnncalc.cli.summary import RANKS as CLI_RANKS
+    from cnncalc.views import RANKS
+
+    assert set(CLI_RANKS) == set(RANKS)

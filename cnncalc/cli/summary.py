@@ -7,15 +7,18 @@ import click
 from cnncalc.cli import main
 from cnncalc.cli.common import (UsingType, analysis_options, fail, lang_option,
                                 load_network)
-from cnncalc import views
 from cnncalc.errors import CnncalcError
-from cnncalc.views import RANKS
+
+#: what --top and --sort rank by: cnncalc.views.RANKS's names, spelled out so that
+#: `cnncalc --help` does not import the analysis (a test keeps the two equal)
+RANKS = ("macs", "flops", "params", "saved_bytes", "output_bytes", "buffers")
 
 FORMATS = ("table", "markdown", "csv", "json")
 
 
 def view(report, depth: int, by: str | None, top: int | None, rank: str):
     """The rows asked for: at a block depth, per layer type, the most expensive."""
+    from cnncalc import views
     from cnncalc.report import Report
 
     if by == "type":
