@@ -138,8 +138,20 @@ class Problem:
 
     def __str__(self) -> str:
         head = f"{self.position}: " if self.position else ""
-        where = f"{self.where}: " if self.where else ""
+        where = f"{printable(self.where)}: " if self.where else ""
         return f"{head}{where}{self.message}{_expected_got(self.expected, self.got)}"
+
+
+def printable(text: str) -> str:
+    r"""``text`` on one line: a control character (a name made of a newline) escaped.
+
+    >>> printable("conv_1"), printable("\n_1 (\n)")
+    ('conv_1', '\\n_1 (\\n)')
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                   for c in text)
 
 
 class CnncalcError(Exception):

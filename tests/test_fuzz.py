@@ -304,3 +304,12 @@ def test_an_anchored_merge_key_is_plain_text_when_repeated(text):
     with pytest.raises(cnncalc.NetworkError) as err:
         cnncalc.loads(text, source="fuzz.yaml")
     assert "object at 0x" not in str(err.value) and str(err.value).startswith("fuzz.yaml:")
+
+
+def test_a_layer_type_made_of_a_newline_stays_on_one_line():
+    """Found by test_mutated_network_files (CI, lowest versions): the entry's auto-name holds
+    the newline, and the message's ``where`` must not break across lines."""
+    text = "input: [3, 8, 8]\nlayers:\n- ? '\n\n    '\n  : out_channels: 4\n"
+    with pytest.raises(cnncalc.NetworkError) as err:
+        cnncalc.loads(text, source="fuzz.yaml")
+    assert "\n" not in str(err.value) and "\\n" in str(err.value)
