@@ -311,5 +311,5 @@ def test_a_layer_type_made_of_a_newline_stays_on_one_line():
     the newline, and the message's ``where`` must not break across lines."""
     text = "input: [3, 8, 8]\nlayers:\n- ? '\n\n    '\n  : out_channels: 4\n"
     with pytest.raises(cnncalc.NetworkError) as err:
-        cnncalc.loads(text, source="fuzz.yaml")
+        cnncalc.analyze(cnncalc.loads(text, source="fuzz.yaml"))
     assert "\n" not in str(err.value) and "\\n" in str(err.value)
