@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -67,6 +68,12 @@ class Group(_OneLineErrors, click.Group):
     """The cnncalc group; its commands and subgroups get the same one-line usage errors."""
 
     command_class = Command
+
+    def main(self, *args, **kwargs):
+        # pydantic scans every installed distribution for plugins when it builds the first
+        # layer's validator; the command line uses none (set the variable to load them)
+        os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+        return super().main(*args, **kwargs)
 
     def resolve_command(self, ctx, args):
         # click 8.2.0 gives no "Did you mean" and newer releases do; cnncalc words it itself

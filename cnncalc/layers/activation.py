@@ -1,6 +1,5 @@
 """Activations: elementwise and shape-preserving; only PReLU learns parameters."""
 
-from __future__ import annotations
 
 from typing import ClassVar, Literal
 

@@ -7,7 +7,6 @@ matrix-vector product) are not modelled: with the batch first, both operands of 
 product have at least two dimensions.
 """
 
-from __future__ import annotations
 
 from typing import ClassVar
 

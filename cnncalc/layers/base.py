@@ -5,7 +5,6 @@ module's constructor arguments and its methods are its formulas. Shapes passed t
 include the batch dimension, exactly as PyTorch sees them.
 """
 
-from __future__ import annotations
 
 import re
 from math import prod

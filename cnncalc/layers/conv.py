@@ -1,6 +1,5 @@
 """Convolutions: ``Conv1d/2d/3d``, ``ConvTranspose1d/2d/3d`` and torchvision's ``DeformConv2d``."""
 
-from __future__ import annotations
 
 from typing import ClassVar, Literal, Union
 

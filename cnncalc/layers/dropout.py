@@ -12,7 +12,6 @@ Input ranks (batch included) follow what torch's batched forms accept:
   by one as an unbatched sample.
 """
 
-from __future__ import annotations
 
 from typing import ClassVar, Literal
 

@@ -1,6 +1,5 @@
 """Merges: layers that take several earlier outputs through ``from``."""
 
-from __future__ import annotations
 
 from typing import ClassVar
 

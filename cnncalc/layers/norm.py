@@ -7,7 +7,6 @@ counting convention's rule (:mod:`cnncalc.counting`). The keyword-only ``bias`` 
 2.13's BatchNorm, InstanceNorm and GroupNorm drops the shift and keeps the scale.
 """
 
-from __future__ import annotations
 
 from math import prod
 from typing import Any, ClassVar, Optional

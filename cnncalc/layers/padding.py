@@ -12,7 +12,6 @@ batch would be padded as channels) and, for zero and constant padding, tensors o
 cnncalc does not.
 """
 
-from __future__ import annotations
 
 from typing import ClassVar, Union
 

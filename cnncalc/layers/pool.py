@@ -4,7 +4,6 @@ Pooling has no parameters or buffers; what its work counts is each counting conv
 rule (:mod:`cnncalc.counting`). Channels pass through; only the spatial dimensions change.
 """
 
-from __future__ import annotations
 
 from typing import Any, ClassVar, Optional, Union
 

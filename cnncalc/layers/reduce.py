@@ -7,7 +7,6 @@ the batch of ``--batch`` samples (torch would reduce it). ``dim`` is required an
 (torch reads an empty list as every dim, the batch included).
 """
 
-from __future__ import annotations
 
 from typing import ClassVar, Union
 

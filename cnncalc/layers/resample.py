@@ -4,7 +4,6 @@ None of them has parameters or buffers; what interpolation counts is each counti
 convention's rule (:mod:`cnncalc.counting`).
 """
 
-from __future__ import annotations
 
 import math
 from typing import ClassVar, Literal, Union

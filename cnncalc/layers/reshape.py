@@ -4,7 +4,6 @@ Dimensions count the batch as dim 0, exactly as in PyTorch (so ``Flatten``'s def
 ``start_dim=1`` keeps the batch apart); negative dimensions count from the end.
 """
 
-from __future__ import annotations
 
 from pydantic import StrictInt, field_validator
 

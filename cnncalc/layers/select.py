@@ -6,7 +6,6 @@ same input (``from:``) give the two halves of a split. The batch dimension canno
 the file describes one sample, and the batch size is an option of the analysis.
 """
 
-from __future__ import annotations
 
 from typing import ClassVar
 

@@ -9,7 +9,6 @@ broadcasts against ``[N, C, H, W]``. ``expand: batch`` is ViT's
 so that ``Concat`` can join it to a batch of token sequences.
 """
 
-from __future__ import annotations
 
 from typing import ClassVar, Literal, Optional
 

@@ -15,7 +15,7 @@ from tabulate import tabulate
 from cnncalc.comparison import Comparison, Difference, Tally
 from cnncalc.report.columns import title
 from cnncalc.report.json import dumps, notes_list
-from cnncalc.report.table import display_width
+from cnncalc.report.grid import display_width, plain
 from cnncalc.report.units import exact_and_si, percent, signed
 
 TOTALS_HEADINGS = ("Convention", "MACs", "FLOPs", "MACs vs {ref}", "%", "Reproduces")
@@ -85,12 +85,9 @@ def _breakdown_cells(tally: Tally, markdown: bool = False) -> list[list[str]]:
 
 def render_conventions_table(comparison: Comparison) -> str:
     headings = [h.format(ref=comparison.reference) for h in TOTALS_HEADINGS]
-    grid = tabulate(_totals_cells(comparison), headers=headings, tablefmt="plain",
-                    disable_numparse=True, colalign=TOTALS_ALIGN)
-    head, *lines = grid.splitlines()
-    width = max(display_width(line) for line in grid.splitlines())
-    out = [title(comparison), "─" * width, head.rstrip(), "═" * width]
-    out += [line.rstrip() for line in lines]
+    head, *lines = plain(headings, _totals_cells(comparison), TOTALS_ALIGN)
+    width = max(display_width(line) for line in (head, *lines))
+    out = [title(comparison), "─" * width, head, "═" * width, *lines]
     out += ["═" * width, "",
             f"Why they differ from {comparison.reference}, by layer type (biggest first):"]
     for tally in comparison:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tabulate import tabulate
 
+from cnncalc.report.grid import plain
 from cnncalc.report.units import exact, shape
 
 COLUMNS = ("Layer (type)", "Output Shape", "Param #", "Trainable #", "Buffers", "MACs", "")
@@ -32,9 +32,8 @@ def render_verify(outcome) -> str:
     report = outcome.report
     title = (f'Verifying "{report.name}" against torch {outcome.torch_version} (device '
              f'{outcome.device}, input {shape(report.inputs["input"])})')
-    grid = tabulate(rows, headers=COLUMNS, tablefmt="plain", disable_numparse=True,
-                    colalign=("left", "left", "right", "right", "right", "right", "left"))
-    lines = [title, ""] + [line.rstrip() for line in grid.splitlines()] + [""]
+    grid = plain(COLUMNS, rows, ("left", "left", "right", "right", "right", "right", "left"))
+    lines = [title, "", *grid, ""]
     total = outcome.total_macs
     if outcome.agrees:
         lines.append(f"All {len(outcome.layers)} layers agree with torch: output shapes, params "

@@ -7,8 +7,8 @@ import io
 import json
 from dataclasses import dataclass
 
-from tabulate import tabulate
 
+from cnncalc.report.grid import plain
 from cnncalc.report.units import exact, exact_and_si
 
 COLUMNS = ("Name", "Input", "Params", "MACs", "Source")
@@ -50,12 +50,14 @@ def render_zoo(lines: list[ZooLine], fmt: str) -> str:
         writer.writerows(_cells(x, str, buffers=True) for x in lines)
         return buffer.getvalue().rstrip("\n")
     if fmt == "markdown":  # the README's table: buffers too, exact numbers only
+        from tabulate import tabulate
+
         return tabulate([_cells(x, exact, buffers=True) for x in lines],
                         headers=("Name", "Input", "Params", "Buffers", "MACs", "Source"),
                         tablefmt="github", disable_numparse=True,
                         colalign=("left", "left", "right", "right", "right", "left"))
-    grid = tabulate([_cells(x, exact_and_si) for x in lines], headers=COLUMNS, tablefmt="plain",
-                    disable_numparse=True, colalign=("left", "left", "right", "right", "left"))
+    grid = plain(COLUMNS, [_cells(x, exact_and_si) for x in lines],
+                 ("left", "left", "right", "right", "left"))
     footer = "MACs at each network's input size, batch 1, counting convention torch; " \
              "`cnncalc summary NAME` shows one in full."
-    return "\n".join(line.rstrip() for line in grid.splitlines()) + "\n\n" + footer
+    return "\n".join(grid) + "\n\n" + footer
