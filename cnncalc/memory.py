@@ -66,11 +66,7 @@ class Call:
 Rule = Callable[[Call], list[Kept]]
 RULES: RuleTable[Rule] = RuleTable("memory")
 rule_for = RULES.rule_for
-
-
-def rule(*names: str) -> Callable[[Rule], Rule]:
-    """Register the decorated function as the rule of the layer types ``names``."""
-    return RULES.rule(*(REGISTRY[name] for name in names))
+rule = RULES.rule   # ``@rule("Conv1d", "Conv2d", ...)``: by name, importing no layer family
 
 
 def _tup(v: Any, n: int) -> tuple:

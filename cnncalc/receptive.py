@@ -34,7 +34,7 @@ from functools import lru_cache
 from typing import Callable, Sequence, Union as Either
 
 from cnncalc.layers.base import Layer, Shape, check_dim
-from cnncalc.rules import RuleTable
+from cnncalc.rules import RuleTable, is_a
 
 
 @dataclass(frozen=True)
@@ -197,7 +197,7 @@ def walk(layers: Sequence, input_name: str, input_shape: Shape) -> dict[str, Fie
                                      constant=True)
             continue
         if any(f.constant for f in inputs):
-            if not isinstance(row.layer, _MERGES):
+            if not is_a(row.layer, *_MERGES):
                 fields[row.name] = Field(None, f"{row.name} ({row.type}): {MIXED}", row.name,
                                          MIXED)
                 continue
@@ -211,7 +211,7 @@ def walk(layers: Sequence, input_name: str, input_shape: Shape) -> dict[str, Fie
         if stopped is not None:
             fields[row.name] = Field(None, stopped.reason, stopped.origin, stopped.why)
             continue
-        if isinstance(row.layer, _PERMUTE) or any(f.axes is not None for f in inputs):
+        if is_a(row.layer, *_PERMUTE) or any(f.axes is not None for f in inputs):
             fields[row.name] = permuted(row, inputs)
             continue
         found = RULES.rule_for(type(row.layer))
@@ -296,18 +296,20 @@ def _cuts(segments: Segments) -> list[int]:
     return cuts
 
 
-_CONCAT: type = type(None)   # set with the rules (avoids importing the layers at load time)
-_PERMUTE: type = type(None)
-_MERGES: tuple[type, ...] = ()
-_SOFTMAX: type = type(None)
+# layer classes by name (see cnncalc.rules), so that no layer family is imported for them
+_CONCAT = ("Concat",)
+_PERMUTE = ("Permute",)
+_MERGES = ("Add", "Mul")
+_SOFTMAX = ("_SoftmaxLike",)
 
 
 # -- permuted layouts (channels-last) ----------------------------------------------------------
 
 #: what a permuted (e.g. channels-last ``[N, H, W, C]``) tensor is followed through, each with
 #: the layers it leaves the field unchanged in; anything else ends the field
-POINTWISE: set[type] = set()      # elementwise layers and normalisation (as in channels-first)
-ON_LAST_DIM: set[type] = set()    # Linear: a pointwise layer when the last dim is the channels
+POINTWISE = ("_Activation", "_Norm", "_Dropout", "StochasticDepth", "Identity")  # elementwise,
+# and normalisation (as in channels-first)
+ON_LAST_DIM = ("Linear",)   # a pointwise layer when the last dim is the channels
 PERMUTED_WHY = ("its output is permuted (not channels-first), so its dims 2… are not the "
                 "spatial dims in order; the field is followed through it and reported again "
                 "once a Permute restores the order")
@@ -329,19 +331,19 @@ def permuted(row, inputs: Sequence[Field]) -> Field:
         if any(f.channels is not None for f in inputs):
             raise Stop("its channels carry fields of their own (branches joined by Concat), "
                        "which cnncalc does not follow through a permuted layout")
-        if isinstance(layer, _PERMUTE):
+        if is_a(layer, *_PERMUTE):
             from cnncalc.layers.reshape import permutation
             axes = tuple(axes[d] for d in permutation(layer.dims, rank))
-        elif isinstance(layer, _SOFTMAX):
+        elif is_a(layer, *_SOFTMAX):
             dim = layer.dim if layer.dim is not None else (0 if rank in (0, 1, 3) else 1)
             if axes[check_dim(dim, rank)] != 1:
                 raise Stop("a softmax along a spatial dim mixes every position of it")
-        elif any(isinstance(layer, k) for k in POINTWISE):
+        elif is_a(layer, *POINTWISE):
             pass
-        elif any(isinstance(layer, k) for k in ON_LAST_DIM):
+        elif is_a(layer, *ON_LAST_DIM):
             if axes[-1] != 1:
                 raise Stop("a linear layer on a spatial dimension connects every position of it")
-        elif isinstance(layer, _MERGES) and len({f.axes for f in inputs}) == 1:
+        elif is_a(layer, *_MERGES) and len({f.axes for f in inputs}) == 1:
             # the union, computed on the shapes put back in channels-first order
             def back(shape: Shape) -> Shape:
                 out = [0] * rank
@@ -377,7 +379,7 @@ def shifted(spans: Spans, index: int, offset: int, label: str) -> tuple[Spans, t
 # -- channels with fields of their own ---------------------------------------------------------
 
 #: layer classes that treat each channel on its own (what a channel sees stays its own)
-PER_CHANNEL: set[type] = set()
+PER_CHANNEL = (*POINTWISE, "_WindowPool", "_AdaptivePool", "_Pad")
 ROUTES: RuleTable[Callable[[Site, list[Segments], Rule], Segments]] = RuleTable("channel routes")
 
 
@@ -419,13 +421,13 @@ def _union_of(site: Site, fields: Sequence[Spans]) -> Spans:
 def _route(site: Site, inputs: Sequence[Field], found: Rule) -> Segments | None:
     """The output's runs of channels and their fields, or None when every channel sees the
     layer's field (nothing to keep apart, or a layer that mixes every channel)."""
-    if all(f.channels is None for f in inputs) and not isinstance(site.layer, _CONCAT):
+    if all(f.channels is None for f in inputs) and not is_a(site.layer, *_CONCAT):
         return None
     route = ROUTES.rule_for(type(site.layer))
     segments = [_segments(f, shape) for f, shape in zip(inputs, site.inputs)]
     if route is not None:
         return _compact(route(site, segments, found))
-    if type(site.layer) in PER_CHANNEL or any(isinstance(site.layer, k) for k in PER_CHANNEL):
+    if is_a(site.layer, *PER_CHANNEL):
         return _compact([(count, found(site, [spans])[0]) for count, spans in segments[0]])
     return None
 
@@ -433,50 +435,27 @@ def _route(site: Site, inputs: Sequence[Field], found: Rule) -> Segments | None:
 # -- the rules of the families -----------------------------------------------------------------
 
 def _register() -> None:
-    from cnncalc.layers.activation import _Activation, _SoftmaxLike
-    from cnncalc.layers.conv import DeformConv2d, _ConvNd, _ConvTransposeNd
-    from cnncalc.layers.dropout import StochasticDepth, _Dropout
-    from cnncalc.layers.merge import Add, Concat, Mul
-    from cnncalc.layers.norm import _Norm
-    from cnncalc.layers.padding import _Pad
-    from cnncalc.layers.pool import _AdaptivePool, _WindowPool
-    from cnncalc.layers.resample import ChannelShuffle, PixelShuffle, PixelUnshuffle, Upsample
-    from cnncalc.layers.reduce import _Reduce
-    from cnncalc.layers.reshape import Flatten, Identity, Permute, Unflatten
-    from cnncalc.layers.linear import Linear
-    from cnncalc.layers.select import Chunk, Narrow, chunk_sizes
-    from cnncalc.layers.attention import Matmul
-    from cnncalc.layers.source import Parameter
-
-    @rule(_ConvNd)
+    @rule("_ConvNd")
     def convolution(site, inputs):
         layer = site.layer
         return window(inputs[0], layer.per_dim("kernel_size"), layer.per_dim("stride"),
                       [left for left, _ in layer.padding_pairs()], layer.per_dim("dilation"))
 
-    rule(_Activation, _Norm, _Dropout, StochasticDepth, Identity, ChannelShuffle)(unchanged)
-    rule(Add, Mul)(union)
-    global _CONCAT, _PERMUTE, _MERGES
-    _CONCAT, _PERMUTE, _MERGES = Concat, Permute, (Add, Mul)
-    POINTWISE.update((_Activation, _Norm, _Dropout, StochasticDepth, Identity))
-    ON_LAST_DIM.add(Linear)
-    global _SOFTMAX
-    _SOFTMAX = _SoftmaxLike
+    rule(*POINTWISE, "ChannelShuffle")(unchanged)
+    rule("Add", "Mul")(union)
 
-    @rule(Permute)
+    @rule("Permute")
     def permute(site, inputs):
         """Reached only for a Permute that keeps the order (``walk`` hands the others to
         :func:`permuted`)."""
         return inputs[0], ()
-    PER_CHANNEL.update((_Activation, _Norm, _Dropout, StochasticDepth, Identity, _WindowPool,
-                        _AdaptivePool, _Pad))
 
-    @ROUTES.rule(_SoftmaxLike)
+    @ROUTES.rule("_SoftmaxLike")
     def softmax_channels(site, segments, found):
         # along the channels it mixes them all; along a spatial dim the field stops anyway
         return ((site.output[1], found(site, [_union_of(site, [s for _, s in segments[0]])])[0]),)
 
-    @ROUTES.rule(_ConvNd)
+    @ROUTES.rule("_ConvNd")
     def convolution_groups(site, segments, found):
         """Output group k sees what input group k sees, through the window."""
         groups, cin, cout = site.layer.groups, site.inputs[0][1], site.output[1]
@@ -486,14 +465,14 @@ def _register() -> None:
             runs.append((cout // groups, found(site, [_union_of(site, [s for _, s in part])])[0]))
         return runs
 
-    @ROUTES.rule(Concat)
+    @ROUTES.rule("Concat")
     def concat_channels(site, segments, found):
         if check_dim(site.layer.dim, len(site.output)) != 1:
             return [(site.output[1], found(site, [_union_of(site, [s for _, s in seg])
                                                   for seg in segments])[0])]
         return [run for seg in segments for run in seg]
 
-    @ROUTES.rule(Add, Mul)
+    @ROUTES.rule("Add", "Mul")
     def merge_channels(site, segments, found):
         """Channel by channel, the union of what each input's channel sees (an input with
         one channel is broadcast over the channels)."""
@@ -507,19 +486,21 @@ def _register() -> None:
             runs.append((hi - lo, found(site, parts)[0]))
         return runs
 
-    @ROUTES.rule(Chunk, Narrow)
+    @ROUTES.rule("Chunk", "Narrow")
     def select_channels(site, segments, found):
         layer, x = site.layer, site.inputs[0]
         if check_dim(layer.dim, len(x)) != 1:
             return [(count, found(site, [spans])[0]) for count, spans in segments[0]]
-        if isinstance(layer, Narrow):
+        if is_a(layer, "Narrow"):
             start = layer.start % x[1]
             return _slice(segments[0], start, start + layer.length)
+        from cnncalc.layers.select import chunk_sizes
+
         sizes = chunk_sizes(x[1], layer.chunks)
         start = sum(sizes[:layer.index % len(sizes)])
         return _slice(segments[0], start, start + sizes[layer.index % len(sizes)])
 
-    @ROUTES.rule(ChannelShuffle)
+    @ROUTES.rule("ChannelShuffle")
     def shuffle_channels(site, segments, found):
         """``[g, C/g] → [C/g, g]``: new channel ``j·g + i`` is old channel ``i·C/g + j``."""
         per_channel = [spans for count, spans in segments[0] for _ in range(count)]
@@ -527,12 +508,12 @@ def _register() -> None:
         per = size // groups
         return [(1, per_channel[(c % groups) * per + c // groups]) for c in range(size)]
 
-    @rule(_WindowPool)
+    @rule("_WindowPool")
     def pooling(site, inputs):
         return window(inputs[0], *(site.layer.per_dim(name) for name in
                                    ("kernel_size", "stride", "padding", "dilation")))
 
-    @rule(_AdaptivePool)
+    @rule("_AdaptivePool")
     def adaptive(site, inputs):
         sizes, outs = site.inputs[0][2:], site.output[2:]
         if any(n % out for n, out in zip(sizes, outs)):
@@ -541,7 +522,7 @@ def _register() -> None:
         # an exact division makes it a plain pool with kernel = stride = input / output
         return window(inputs[0], steps, steps, [0] * len(steps), [1] * len(steps))
 
-    @rule(_Reduce)
+    @rule("_Reduce")
     def reduction(site, inputs):
         """``keepdim``: a reduced spatial dim is one window over its whole extent (as a global
         pooling); without ``keepdim`` the number of dims changes and the field ends."""
@@ -550,7 +531,7 @@ def _register() -> None:
         sizes = [n if 2 + i in dims else 1 for i, n in enumerate(x[2:])]
         return window(inputs[0], sizes, sizes, [0] * len(sizes), [1] * len(sizes))
 
-    @ROUTES.rule(_Reduce)
+    @ROUTES.rule("_Reduce")
     def reduction_channels(site, segments, found):
         """Over the channels every output channel sees them all; else each its own."""
         if 1 in site.layer.reduced(len(site.inputs[0])):
@@ -558,7 +539,7 @@ def _register() -> None:
             return [(site.output[1], found(site, [every])[0])]
         return [(count, found(site, [spans])[0]) for count, spans in segments[0]]
 
-    @rule(_Pad)
+    @rule("_Pad")
     def padding(site, inputs):
         spans, steps = inputs[0], ()
         for i, (before, _) in enumerate(site.layer.padding_pairs()):
@@ -566,27 +547,29 @@ def _register() -> None:
             steps += moved
         return spans, steps
 
-    @rule(_SoftmaxLike)
+    @rule("_SoftmaxLike")
     def softmax(site, inputs):
         if site.layer.dim is not None and check_dim(site.layer.dim, len(site.output)) >= 2:
             raise Stop("a softmax along a spatial dim mixes every position of it")
         return inputs[0], ()
 
-    @rule(Concat)
+    @rule("Concat")
     def concat(site, inputs):
         if check_dim(site.layer.dim, len(site.output)) >= 2:
             raise Stop("it joins along a spatial dim")
         return union(site, inputs)
 
-    @rule(Chunk, Narrow)
+    @rule("Chunk", "Narrow")
     def selection(site, inputs):
         """A part along a spatial dim starts its field later by the part's offset."""
         layer, x = site.layer, site.inputs[0]
         dim = check_dim(layer.dim, len(x))
         if dim < 2:
             return inputs[0], ()
-        if isinstance(layer, Narrow):
+        if is_a(layer, "Narrow"):
             return shifted(inputs[0], dim - 2, layer.start % x[dim], "start")
+        from cnncalc.layers.select import chunk_sizes
+
         sizes = chunk_sizes(x[dim], layer.chunks)
         return shifted(inputs[0], dim - 2, sum(sizes[:layer.index % len(sizes)]),
                        "the part's offset")
@@ -596,21 +579,21 @@ def _register() -> None:
             raise Stop(why)
         return stops
 
-    rule(_ConvTransposeNd)(stop(
+    rule("_ConvTransposeNd")(stop(
         "a transposed convolution spreads each input position over several output "
         "positions, so neighbouring outputs do not step evenly through the input"))
-    rule(Upsample, PixelShuffle)(stop(
+    rule("Upsample", "PixelShuffle")(stop(
         "upsampling gives several output positions the same input positions, so neighbouring "
         "outputs do not step evenly through the input"))
-    rule(PixelUnshuffle)(stop("it moves spatial positions into channels"))
-    rule(Flatten, Unflatten)(stop("it reshapes the spatial dimensions"))
-    rule(Linear)(stop("a linear layer on a spatial dimension connects every position of it"))
-    rule(DeformConv2d)(stop("deformable sampling reads the positions its offsets choose, so "
+    rule("PixelUnshuffle")(stop("it moves spatial positions into channels"))
+    rule("Flatten", "Unflatten")(stop("it reshapes the spatial dimensions"))
+    rule("Linear")(stop("a linear layer on a spatial dimension connects every position of it"))
+    rule("DeformConv2d")(stop("deformable sampling reads the positions its offsets choose, so "
                             "no fixed window of the input is known"))
-    rule(Matmul)(stop("a matrix product sums over a whole dimension, so every position of it "
+    rule("Matmul")(stop("a matrix product sums over a whole dimension, so every position of it "
                       "reaches every output"))
     # a Parameter never reaches its rule (``walk`` marks it constant: no input position)
-    rule(Parameter)(stop(CONSTANT))
+    rule("Parameter")(stop(CONSTANT))
 
 
 _register()

@@ -119,11 +119,11 @@ class Convention:
         self.flops_are = flops_are
         self.quirks = quirks        # the tool's behaviours a reader should know of
         self.table: RuleTable[Rule] = RuleTable(f"{name} convention")
-        self.rule = self.table.rule          # register: ``@convention.rule(Conv2d, ...)``
+        self.rule = self.table.rule          # register: ``@convention.rule("Conv2d", ...)``
         self.rule_for = self.table.rule_for  # the rule of a class or its nearest base
 
     @property
-    def rules(self) -> dict[type, Rule]:
+    def rules(self) -> dict[str, Rule]:
         return self.table.rules
 
     def count(self, site: Site) -> Count:

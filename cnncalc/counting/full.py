@@ -17,18 +17,7 @@ from cnncalc.counting import Count, Site, define
 from cnncalc.terms import T
 from cnncalc.counting.torch import (conv_macs, conv_transpose_macs, deform_conv_macs, linear_macs,
                                    matmul_macs)
-from cnncalc.layers.attention import Matmul
-from cnncalc.layers import activation as act
 from cnncalc.layers.base import ntuple
-from cnncalc.layers.conv import DeformConv2d, _ConvNd, _ConvTransposeNd
-from cnncalc.layers.linear import Linear
-from cnncalc.layers.merge import Add, Mul
-from cnncalc.layers.norm import _BatchNorm, _InstanceNorm, GroupNorm, LayerNorm, \
-    LocalResponseNorm
-from cnncalc.layers.norm import FrozenBatchNorm2d
-from cnncalc.layers.pool import _AdaptiveMaxPool, _AdaptivePool, _AvgPoolNd, _MaxPoolNd
-from cnncalc.layers.reduce import Amax, Mean, Sum
-from cnncalc.layers.resample import Upsample
 
 FULL = define(
     "full", title="every arithmetic operation of an inference pass; FLOPs = 2 × MACs + every "
@@ -46,31 +35,31 @@ def _with_bias(site: Site, macs: T) -> Count:
     return Count(macs, flops)
 
 
-@FULL.rule(_ConvNd)
+@FULL.rule("_ConvNd")
 def conv(site: Site) -> Count:
     """As torch's MACs; FLOPs ``2 · MACs`` plus ``numel(y)`` bias additions."""
     return _with_bias(site, conv_macs(site))
 
 
-@FULL.rule(_ConvTransposeNd)
+@FULL.rule("_ConvTransposeNd")
 def conv_transpose(site: Site) -> Count:
     """As torch's MACs; FLOPs ``2 · MACs`` plus ``numel(y)`` bias additions."""
     return _with_bias(site, conv_transpose_macs(site))
 
 
-@FULL.rule(Linear)
+@FULL.rule("Linear")
 def linear(site: Site) -> Count:
     """As torch's MACs; FLOPs ``2 · MACs`` plus ``numel(y)`` bias additions."""
     return _with_bias(site, linear_macs(site))
 
 
-@FULL.rule(_BatchNorm, FrozenBatchNorm2d)
+@FULL.rule("_BatchNorm", "FrozenBatchNorm2d")
 def batch_norm(site: Site) -> Count:
     """Inference: ``x · scale + shift`` with the running statistics folded per channel."""
     return Count(site.numel_in(), 2 * site.numel_in())
 
 
-@FULL.rule(_InstanceNorm, GroupNorm, LayerNorm)
+@FULL.rule("_InstanceNorm", "GroupNorm", "LayerNorm")
 def norm_with_statistics(site: Site) -> Count:
     """Statistics at run time: mean (1 add), centring (1 sub), variance (1 MAC: square and
     accumulate), scaling by ``1/σ`` (1 mul); the affine ``γ · x̂ + β`` is one more MAC."""
@@ -83,7 +72,7 @@ def norm_with_statistics(site: Site) -> Count:
     return Count(macs, (7 if affine else 5) * n)
 
 
-@FULL.rule(LocalResponseNorm)
+@FULL.rule("LocalResponseNorm")
 def local_response_norm(site: Site) -> Count:
     """Per element: the sum of ``size`` squares (``size`` MACs), then ``k + α/n · s`` (1 MAC),
     the power and the division (2)."""
@@ -94,31 +83,31 @@ def local_response_norm(site: Site) -> Count:
 
 #: operations per element of each activation (a transcendental function counts 1)
 ACTIVATION_FLOPS = {
-    act.ReLU: 1,         # max(x, 0)
-    act.ReLU6: 2,        # min(max(x, 0), 6)
-    act.LeakyReLU: 2,    # compare, multiply
-    act.PReLU: 2,        # compare, multiply
-    act.ELU: 4,          # compare, exp, subtract, multiply
-    act.SELU: 5,         # ELU and the scale
-    act.CELU: 5,         # compare, divide, exp, subtract, multiply
-    act.GELU: 5,         # x · 0.5 · (1 + erf(x / √2)): divide, erf, add, 2 multiplies
-    act.SiLU: 5,         # x · sigmoid(x)
-    act.Mish: 5,         # x · tanh(softplus(x)): exp, add, log, tanh, multiply
-    act.Sigmoid: 4,      # 1 / (1 + exp(−x)): negate, exp, add, divide
-    act.Tanh: 1,
-    act.Hardswish: 5,    # x · min(max(x + 3, 0), 6) / 6
-    act.Hardsigmoid: 4,  # min(max(x + 3, 0), 6) / 6
-    act.Hardtanh: 2,     # min(max(x, a), b)
-    act.Softplus: 6,     # compare βx with the threshold, multiply, exp, add, log, divide
-    act.Softmax: 5,      # max, subtract, exp, sum, divide
-    act.LogSoftmax: 5,   # max, subtract, exp, sum, subtract the log (one log per row: omitted)
+    "ReLU": 1,         # max(x, 0)
+    "ReLU6": 2,        # min(max(x, 0), 6)
+    "LeakyReLU": 2,    # compare, multiply
+    "PReLU": 2,        # compare, multiply
+    "ELU": 4,          # compare, exp, subtract, multiply
+    "SELU": 5,         # ELU and the scale
+    "CELU": 5,         # compare, divide, exp, subtract, multiply
+    "GELU": 5,         # x · 0.5 · (1 + erf(x / √2)): divide, erf, add, 2 multiplies
+    "SiLU": 5,         # x · sigmoid(x)
+    "Mish": 5,         # x · tanh(softplus(x)): exp, add, log, tanh, multiply
+    "Sigmoid": 4,      # 1 / (1 + exp(−x)): negate, exp, add, divide
+    "Tanh": 1,
+    "Hardswish": 5,    # x · min(max(x + 3, 0), 6) / 6
+    "Hardsigmoid": 4,  # min(max(x + 3, 0), 6) / 6
+    "Hardtanh": 2,     # min(max(x, a), b)
+    "Softplus": 6,     # compare βx with the threshold, multiply, exp, add, log, divide
+    "Softmax": 5,      # max, subtract, exp, sum, divide
+    "LogSoftmax": 5,   # max, subtract, exp, sum, subtract the log (one log per row: omitted)
 }
 
 
 @FULL.rule(*ACTIVATION_FLOPS)
 def activation(site: Site) -> Count:
     """No MACs; FLOPs: the activation's operations per element (ACTIVATION_FLOPS)."""
-    per = ACTIVATION_FLOPS[type(site.layer)]
+    per = ACTIVATION_FLOPS[type(site.layer).__name__]
     return Count(0, site.numel_in() * T(per, f"{per} ops") if per > 1 else site.numel_in())
 
 
@@ -127,13 +116,13 @@ def _kernel(site: Site) -> T:
     return T(prod(kernel), "prod(K)")
 
 
-@FULL.rule(_MaxPoolNd)
+@FULL.rule("_MaxPoolNd")
 def max_pool(site: Site) -> Count:
     """``prod(K) − 1`` comparisons per output element (windows counted at full size)."""
     return Count(0, site.numel_out * (_kernel(site) - 1))
 
 
-@FULL.rule(_AvgPoolNd)
+@FULL.rule("_AvgPoolNd")
 def avg_pool(site: Site) -> Count:
     """``prod(K) − 1`` additions and one division per output element."""
     return Count(0, site.numel_out * _kernel(site))
@@ -147,14 +136,14 @@ def _adaptive_window_elements(site: Site) -> int:
     return total
 
 
-@FULL.rule(_AdaptivePool)
+@FULL.rule("_AdaptivePool")
 def adaptive_avg_pool(site: Site) -> Count:
     """Each window's elements summed and divided once: Σ windows' sizes per channel."""
     windows = T(_adaptive_window_elements(site), "Σ window sizes")
     return Count(0, site.batch * site.channels_in * windows)
 
 
-@FULL.rule(_AdaptiveMaxPool)
+@FULL.rule("_AdaptiveMaxPool")
 def adaptive_max_pool(site: Site) -> Count:
     """Each window's size minus one comparisons."""
     windows = T(_adaptive_window_elements(site), "Σ window sizes")
@@ -166,7 +155,7 @@ UPSAMPLE_MACS = {"nearest": 0, "nearest-exact": 0, "linear": 1, "bilinear": 3,
                  "trilinear": 7, "bicubic": 20}
 
 
-@FULL.rule(Upsample)
+@FULL.rule("Upsample")
 def upsample(site: Site) -> Count:
     """``linear``: one lerp ``a + t · (b − a)`` (1 MAC, 1 subtraction) per output element and
     pair of neighbours — 1 in 1-D, 3 bilinear, 7 trilinear; ``bicubic``: five 4-tap dot products
@@ -183,32 +172,32 @@ def upsample(site: Site) -> Count:
     return Count(macs, 2 * macs + subtractions)
 
 
-@FULL.rule(Mean)
+@FULL.rule("Mean")
 def mean(site: Site) -> Count:
     """Each output element sums its ``n`` values and divides once: ``numel(x)`` FLOPs."""
     return Count(0, site.numel_in())
 
 
-@FULL.rule(Sum, Amax)
+@FULL.rule("Sum", "Amax")
 def sum_or_max(site: Site) -> Count:
     """``n − 1`` additions (or comparisons) per output element: ``numel(x) − numel(y)``."""
     return Count(0, site.numel_in() - site.numel_out)
 
 
-@FULL.rule(Add, Mul)
+@FULL.rule("Add", "Mul")
 def merge(site: Site) -> Count:
     """One addition (or multiplication) per output element per input after the first."""
     return Count(0, site.numel_out * (len(site.inputs) - 1))
 
 
-@FULL.rule(Matmul)
+@FULL.rule("Matmul")
 def matmul(site: Site) -> Count:
     """As torch's MACs; FLOPs ``2 · MACs``."""
     macs = matmul_macs(site)
     return Count(macs, 2 * macs)
 
 
-@FULL.rule(DeformConv2d)
+@FULL.rule("DeformConv2d")
 def deform_conv(site: Site) -> Count:
     """As torch's (cnncalc's rule for the sampling); FLOPs ``2 · MACs`` plus ``numel(y)`` bias
     additions."""

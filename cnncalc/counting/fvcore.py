@@ -14,12 +14,6 @@ from __future__ import annotations
 from cnncalc.counting import ZERO, Count, Site, define
 from cnncalc.terms import T
 from cnncalc.counting.torch import conv_macs, conv_transpose_macs, linear_macs
-from cnncalc.layers.conv import _ConvNd, _ConvTransposeNd
-from cnncalc.layers.attention import Matmul
-from cnncalc.layers.linear import Linear
-from cnncalc.layers.norm import GroupNorm, LayerNorm, _BatchNorm, _InstanceNorm
-from cnncalc.layers.pool import _AdaptiveMaxPool, _AdaptivePool
-from cnncalc.layers.resample import Upsample
 
 FVCORE = define(
     "fvcore", title="fvcore 0.1.5 FlopCountAnalysis(model.eval(), x).total(): one fused "
@@ -39,7 +33,7 @@ def _twice(macs: T) -> Count:
     return Count(macs, 2 * macs)
 
 
-@FVCORE.rule(_ConvNd)
+@FVCORE.rule("_ConvNd")
 def conv(site: Site) -> Count:
     """As torch: ``N · Cout · (output spatial) · Cin/g · prod(K)`` (conv_flop_jit).
 
@@ -51,19 +45,19 @@ def conv(site: Site) -> Count:
     return _twice(conv_macs(site))
 
 
-@FVCORE.rule(_ConvTransposeNd)
+@FVCORE.rule("_ConvTransposeNd")
 def conv_transpose(site: Site) -> Count:
     """As torch: ``N · Cin · (input spatial) · Cout/g · prod(K)`` (conv_flop_jit)."""
     return _twice(conv_transpose_macs(site))
 
 
-@FVCORE.rule(Linear)
+@FVCORE.rule("Linear")
 def linear(site: Site) -> Count:
     """As torch: ``rows · in_features · out_features``, bias ignored (linear_flop_jit)."""
     return _twice(linear_macs(site))
 
 
-@FVCORE.rule(_BatchNorm)
+@FVCORE.rule("_BatchNorm")
 def batch_norm(site: Site) -> Count:
     """Eval mode: ``2 · numel(x)`` with affine, ``numel(x)`` without (batchnorm_flop_jit).
 
@@ -76,21 +70,21 @@ def batch_norm(site: Site) -> Count:
     return _twice(T(per, f"{per}") * site.numel_in() if per > 1 else site.numel_in())
 
 
-@FVCORE.rule(GroupNorm, _InstanceNorm)
+@FVCORE.rule("GroupNorm", "_InstanceNorm")
 def group_norm(site: Site) -> Count:
     """``5 · numel(x)`` with affine, ``4 · numel(x)`` without (norm_flop_counter)."""
     per = 5 if site.layer.affine else 4
     return _twice(T(per, str(per)) * site.numel_in())
 
 
-@FVCORE.rule(LayerNorm)
+@FVCORE.rule("LayerNorm")
 def layer_norm(site: Site) -> Count:
     """``5 · numel(x)`` with a weight, ``4 · numel(x)`` without (norm_flop_counter)."""
     per = 5 if site.layer.elementwise_affine else 4
     return _twice(T(per, str(per)) * site.numel_in())
 
 
-@FVCORE.rule(_AdaptivePool)
+@FVCORE.rule("_AdaptivePool")
 def adaptive_avg_pool(site: Site) -> Count:
     """2-D only: ``numel(x)`` (aten::adaptive_avg_pool2d); 1-D, 3-D and ``x.mean`` count 0."""
     if site.layer.ndim != 2 or site.call == "method":
@@ -98,13 +92,13 @@ def adaptive_avg_pool(site: Site) -> Count:
     return _twice(site.numel_in())
 
 
-@FVCORE.rule(_AdaptiveMaxPool)
+@FVCORE.rule("_AdaptiveMaxPool")
 def adaptive_max_pool(site: Site) -> Count:
     """No handle for aten::adaptive_max_pool*: 0."""
     return ZERO
 
 
-@FVCORE.rule(Upsample)
+@FVCORE.rule("Upsample")
 def upsample(site: Site) -> Count:
     """2-D ``nearest``: ``numel(y)``; 2-D ``bilinear``: ``4 · numel(y)``; 2-D ``area``:
     ``numel(x)`` (it is aten::adaptive_avg_pool2d); every other mode and rank: 0 (no handle)."""
@@ -117,7 +111,7 @@ def upsample(site: Site) -> Count:
     return _twice(4 * site.numel_out)
 
 
-@FVCORE.rule(Matmul)
+@FVCORE.rule("Matmul")
 def matmul(site: Site) -> Count:
     """``aten::matmul`` (``matmul_flop_jit``): ``numel(a) · m``, whatever the call; the
     second input's own leading dims are not counted when they broadcast the first's."""

@@ -18,15 +18,7 @@ from math import prod
 from cnncalc.counting import ZERO, Count, Site, define
 from cnncalc.terms import T
 from cnncalc.counting.torch import kernel
-from cnncalc.layers import activation as act
-from cnncalc.layers.conv import DeformConv2d, _ConvNd, _ConvTransposeNd
-from cnncalc.layers.linear import Linear
-from cnncalc.layers.merge import Add, Mul
-from cnncalc.layers.attention import Matmul
-from cnncalc.layers.norm import (GroupNorm, LayerNorm, LayerNorm2d, LocalResponseNorm,
-                                 _BatchNorm, _InstanceNorm)
-from cnncalc.layers.pool import _AdaptivePool, _AvgPoolNd, _MaxPoolNd
-from cnncalc.layers.resample import Upsample
+from cnncalc.rules import is_a, lineage
 
 PTFLOPS = define(
     "ptflops", title="ptflops 0.7.5 get_model_complexity_info (pytorch backend): module hooks "
@@ -59,7 +51,7 @@ def _conv_hook(site: Site) -> T:
     layer = site.layer
     per_position = kernel(site) * T(layer.in_channels, "Cin") * T(
         layer.out_channels // layer.groups, "Cout/g")
-    transposed = isinstance(layer, _ConvTransposeNd)
+    transposed = is_a(layer, "_ConvTransposeNd")
     positions = site.spatial(site.input if transposed else site.output,
                              "in" if transposed else "out")
     count = per_position * positions
@@ -105,41 +97,41 @@ def _interpolate(site: Site) -> int:
     return int(prod(x) * factor ** (len(x) - 2))
 
 
-HOOKS = {_ConvNd: _conv_hook, _ConvTransposeNd: _conv_hook, Linear: _linear_hook,
-         _BatchNorm: _norm_hook, _InstanceNorm: _norm_hook, GroupNorm: _norm_hook,
-         LayerNorm: _norm_hook, _MaxPoolNd: _numel_in_hook, _AvgPoolNd: _numel_in_hook,
-         _AdaptivePool: _numel_in_hook, act.ReLU: _numel_out_hook,
-         act.PReLU: _numel_out_hook, act.ELU: _numel_out_hook, act.LeakyReLU: _numel_out_hook,
-         act.ReLU6: _numel_out_hook, act.GELU: _numel_out_hook, Upsample: _upsample_hook}
+HOOKS = {"_ConvNd": _conv_hook, "_ConvTransposeNd": _conv_hook, "Linear": _linear_hook,
+         "_BatchNorm": _norm_hook, "_InstanceNorm": _norm_hook, "GroupNorm": _norm_hook,
+         "LayerNorm": _norm_hook, "_MaxPoolNd": _numel_in_hook, "_AvgPoolNd": _numel_in_hook,
+         "_AdaptivePool": _numel_in_hook, "ReLU": _numel_out_hook,
+         "PReLU": _numel_out_hook, "ELU": _numel_out_hook, "LeakyReLU": _numel_out_hook,
+         "ReLU6": _numel_out_hook, "GELU": _numel_out_hook, "Upsample": _upsample_hook}
 
 #: types whose forward calls a function ptflops patches (nn.ReLU6 calls F.hardtanh, which it
 #: does not patch; a functional ``F.relu6`` is patched)
-PATCHED = (act.ReLU, act.PReLU, act.ELU, act.GELU, act.SiLU, act.Softmax, _MaxPoolNd,
-           _AvgPoolNd, _AdaptivePool)
+PATCHED = ("ReLU", "PReLU", "ELU", "GELU", "SiLU", "Softmax", "_MaxPoolNd",
+           "_AvgPoolNd", "_AdaptivePool")
 
 
 def _hook(site: Site) -> T | int:
     if site.call != "module":
         return 0
-    for kind in type(site.layer).__mro__:
+    for kind in lineage(type(site.layer)):
         if kind in HOOKS:
             return HOOKS[kind](site)
     return 0
 
 
-@PTFLOPS.rule(_ConvNd, _ConvTransposeNd)
+@PTFLOPS.rule("_ConvNd", "_ConvTransposeNd")
 def conv(site: Site) -> Count:
     """Module hook, per sample: ``Cin · Cout/g · prod(K)`` per position, plus the bias."""
     return _twice(_hook(site))
 
 
-@PTFLOPS.rule(Linear)
+@PTFLOPS.rule("Linear")
 def linear(site: Site) -> Count:
     """Module hook, per sample: ``(in · out + out)`` per row, bias included."""
     return _twice(_hook(site))
 
 
-@PTFLOPS.rule(_BatchNorm, _InstanceNorm, GroupNorm, LayerNorm)
+@PTFLOPS.rule("_BatchNorm", "_InstanceNorm", "GroupNorm", "LayerNorm")
 def norm(site: Site) -> Count:
     """Module hook, per sample: ``2 · numel(x)`` with affine, else ``numel(x)``.
 
@@ -147,7 +139,7 @@ def norm(site: Site) -> Count:
     return _twice(_hook(site))
 
 
-@PTFLOPS.rule(LayerNorm2d)
+@PTFLOPS.rule("LayerNorm2d")
 def layer_norm_2d(site: Site) -> Count:
     """0: ptflops hooks modules by exact type (``type(m) in MODULES_MAPPING``), so torchvision's
     subclass of nn.LayerNorm gets no hook, and ``F.layer_norm`` and ``permute`` are not patched.
@@ -155,7 +147,7 @@ def layer_norm_2d(site: Site) -> Count:
     return ZERO
 
 
-@PTFLOPS.rule(act.LeakyReLU)
+@PTFLOPS.rule("LeakyReLU")
 def leaky_relu(site: Site) -> Count:
     """Module hook, per sample: ``numel(y)`` (F.leaky_relu is not patched)."""
     return _twice(_hook(site))
@@ -170,14 +162,14 @@ def hooked_and_patched(site: Site) -> Count:
     return _twice(_hook(site) + patched)
 
 
-@PTFLOPS.rule(act.ReLU6)
+@PTFLOPS.rule("ReLU6")
 def relu6(site: Site) -> Count:
     """Module: the hook's ``numel(y)`` per sample (nn.ReLU6 calls the unpatched F.hardtanh);
     functional ``F.relu6``: ``numel(x)``."""
     return _twice(site.numel_in() if site.call == "functional" else _hook(site))
 
 
-@PTFLOPS.rule(Upsample)
+@PTFLOPS.rule("Upsample")
 def upsample(site: Site) -> Count:
     """The hook's ``numel(y[0]) / N`` plus the patched ``F.interpolate``: ``numel(x)`` times
     the scale factor per spatial dimension (``N · C · prod(size)`` when a size is given);
@@ -190,7 +182,7 @@ def upsample(site: Site) -> Count:
     return _twice(_hook(site) + patched)
 
 
-@PTFLOPS.rule(LocalResponseNorm)
+@PTFLOPS.rule("LocalResponseNorm")
 def local_response_norm(site: Site) -> Count:
     """``3 · numel(x)`` plus the padded squares' size: F.local_response_norm calls the patched
     ``Tensor.mul`` twice, ``Tensor.add`` once and ``F.avg_pool2d/3d`` once (not hooked)."""
@@ -214,7 +206,7 @@ def _broadcast(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(max(x, y) for x, y in zip(a, b))
 
 
-@PTFLOPS.rule(Add, Mul)
+@PTFLOPS.rule("Add", "Mul")
 def merge(site: Site) -> Count:
     """``torch.add`` / ``torch.mul`` (functional): per pair, the shapes aligned from the left;
     ``x + y`` and ``x * y`` (the default for merges, as torchvision writes them) are not seen."""
@@ -227,7 +219,7 @@ def merge(site: Site) -> Count:
     return _twice(T(total, "Σ pairs' left-aligned sizes"))
 
 
-@PTFLOPS.rule(Matmul)
+@PTFLOPS.rule("Matmul")
 def matmul(site: Site) -> Count:
     """The patched ``torch.matmul`` (functional, and inside a module's forward; whole batch):
     ``numel(a) · m``; ``a @ b`` (method) is not seen."""
@@ -236,7 +228,7 @@ def matmul(site: Site) -> Count:
     return _twice(site.numel_in(0) * T(site.inputs[1][-1], "m"))
 
 
-@PTFLOPS.rule(DeformConv2d)
+@PTFLOPS.rule("DeformConv2d")
 def deform_conv(site: Site) -> Count:
     """Module hook (``deformable_conv_flops_counter_hook``, registered when torchvision is
     installed), per sample: ``prod(K) · (Cin · Cout/g + 24)`` per output position — 24 is its

@@ -15,12 +15,6 @@ from math import prod
 from cnncalc.counting import ZERO, Count, Site, define
 from cnncalc.terms import T
 from cnncalc.counting.torch import kernel
-from cnncalc.layers import activation as act
-from cnncalc.layers.conv import DeformConv2d, _Conv
-from cnncalc.layers.linear import Linear
-from cnncalc.layers.norm import LayerNorm, LayerNorm2d, _BatchNorm, _InstanceNorm
-from cnncalc.layers.pool import _AdaptiveMaxPool, _AdaptivePool, _AvgPoolNd
-from cnncalc.layers.resample import Upsample
 
 THOP = define(
     "thop", title="thop 0.1.1 profile: MACs of the module types thop knows, normalisation, "
@@ -48,7 +42,7 @@ def _module(rule):
     return counted
 
 
-@THOP.rule(_Conv)
+@THOP.rule("_Conv")
 @_module
 def conv(site: Site) -> Count:
     """``numel(y) · Cin/g · prod(K)``, bias excluded — the output size also for a transposed
@@ -57,14 +51,14 @@ def conv(site: Site) -> Count:
     return _twice(site.numel_out * T(layer.in_channels // layer.groups, "Cin/g") * kernel(site))
 
 
-@THOP.rule(Linear)
+@THOP.rule("Linear")
 @_module
 def linear(site: Site) -> Count:
     """``in_features · numel(y)`` (count_linear)."""
     return _twice(T(site.layer.in_features, "in_features") * site.numel_out)
 
 
-@THOP.rule(_BatchNorm, _InstanceNorm, LayerNorm)
+@THOP.rule("_BatchNorm", "_InstanceNorm", "LayerNorm")
 @_module
 def norm(site: Site) -> Count:
     """``2 · numel(x)``, doubled with affine parameters (count_normalization)."""
@@ -74,21 +68,21 @@ def norm(site: Site) -> Count:
     return _twice((4 if affine else 2) * site.numel_in())
 
 
-@THOP.rule(LayerNorm2d)
+@THOP.rule("LayerNorm2d")
 def layer_norm_2d(site: Site) -> Count:
     """0: thop hooks modules by exact type (``m_type in register_hooks``), so torchvision's
     subclass of nn.LayerNorm gets no hook."""
     return ZERO
 
 
-@THOP.rule(act.PReLU)
+@THOP.rule("PReLU")
 @_module
 def prelu(site: Site) -> Count:
     """``numel(x)`` (count_prelu, in eval mode)."""
     return _twice(site.numel_in())
 
 
-@THOP.rule(act.Softmax)
+@THOP.rule("Softmax")
 @_module
 def softmax(site: Site) -> Count:
     """``numel(x) / n · (3n − 1)`` with ``n`` the size of ``dim`` (count_softmax)."""
@@ -100,14 +94,14 @@ def softmax(site: Site) -> Count:
     return _twice(T(prod(x) // n, "numel(x)/n") * T(3 * n - 1, "3n − 1"))
 
 
-@THOP.rule(_AvgPoolNd)
+@THOP.rule("_AvgPoolNd")
 @_module
 def avg_pool(site: Site) -> Count:
     """``numel(y)`` (count_avgpool)."""
     return _twice(site.numel_out)
 
 
-@THOP.rule(_AdaptivePool)
+@THOP.rule("_AdaptivePool")
 @_module
 def adaptive_avg_pool(site: Site) -> Count:
     """``(prod(in/out) + 1) · numel(y)`` in float64, truncated (count_adap_avgpool)."""
@@ -117,7 +111,7 @@ def adaptive_avg_pool(site: Site) -> Count:
     return _twice(T(int((ratio + 1) * prod(site.output)), "(prod(in/out) + 1) · numel(y)"))
 
 
-@THOP.rule(_AdaptiveMaxPool)
+@THOP.rule("_AdaptiveMaxPool")
 def adaptive_max_pool(site: Site) -> Count:
     """Not among thop's hooks: 0."""
     return ZERO
@@ -126,7 +120,7 @@ def adaptive_max_pool(site: Site) -> Count:
 UPSAMPLE_FACTOR = {"nearest": 1, "linear": 5, "bilinear": 11, "bicubic": 259}
 
 
-@THOP.rule(Upsample)
+@THOP.rule("Upsample")
 @_module
 def upsample(site: Site) -> Count:
     """``numel(y)`` × 1 (nearest), 5 (linear), 11 (bilinear), 259 (bicubic); other modes 0
@@ -137,7 +131,7 @@ def upsample(site: Site) -> Count:
     return _twice(site.numel_out * T(factor, str(factor)) if factor > 1 else site.numel_out)
 
 
-@THOP.rule(DeformConv2d)
+@THOP.rule("DeformConv2d")
 def deform_conv(site: Site) -> Count:
     """0: thop registers no counter for torchvision's DeformConv2d."""
     return ZERO

@@ -14,9 +14,6 @@ from __future__ import annotations
 
 from cnncalc.counting import ZERO, Count, Site, define
 from cnncalc.terms import T
-from cnncalc.layers import Layer
-from cnncalc.layers.conv import _Conv
-from cnncalc.layers.source import Parameter
 
 TORCHINFO = define(
     "torchinfo", title="torchinfo 1.8.0 total_mult_adds: MACs of every leaf module from its "
@@ -40,7 +37,7 @@ def _twice(macs: T) -> Count:
     return Count(macs, 2 * macs)
 
 
-@TORCHINFO.rule(Layer)
+@TORCHINFO.rule("Layer")
 def with_parameters(site: Site) -> Count:
     """``N · params`` per module call: every weight and bias counted once per sample."""
     if site.call != "module" or site.layer.count_params(*site.inputs) == 0:
@@ -48,7 +45,7 @@ def with_parameters(site: Site) -> Count:
     return _twice(site.batch * _params(site))
 
 
-@TORCHINFO.rule(Parameter)
+@TORCHINFO.rule("Parameter")
 def parameter(site: Site) -> Count:
     """0: torchinfo counts only parameters named ``weight`` or ``bias`` (or holding those
     words), and a learnable tensor is ``layer_scale``, ``class_token``, ``pos_embedding`` (its
@@ -56,7 +53,7 @@ def parameter(site: Site) -> Count:
     return ZERO
 
 
-@TORCHINFO.rule(_Conv)
+@TORCHINFO.rule("_Conv")
 def conv(site: Site) -> Count:
     """``params · N · (output spatial)``: weight and bias once per output position."""
     if site.call != "module":

@@ -3,10 +3,17 @@
 A layer type is a pydantic model named after its ``torch.nn`` twin; its fields are that
 module's constructor arguments and its methods are its formulas. Shapes passed to the formulas
 include the batch dimension, exactly as PyTorch sees them.
-"""
 
+Importing this module registers nothing: a family module (``cnncalc/layers/conv.py``, ...) is
+imported the first time one of its types is looked up in :data:`REGISTRY`, so that a network
+pays for building the pydantic classes it uses, not all of them.
+"""
+# No ``from __future__ import annotations`` in the layer modules: pydantic would evaluate every
+# string annotation of every base class again for each of the ~100 classes.
 
 import re
+from collections.abc import Iterator, Mapping
+from importlib import import_module
 from math import prod
 from typing import Annotated, Any, ClassVar, Union
 
@@ -24,7 +31,78 @@ NonNegativeInts = Union[NonNegativeInt, tuple[NonNegativeInt, ...]]
 Number = Union[StrictInt, float]
 Bool = StrictBool
 
-REGISTRY: dict[str, type["Layer"]] = {}
+#: the layer types of each family module (``cnncalc/layers/FAMILY.py``), in the order their
+#: classes are defined; tests/test_schema.py keeps it equal to the classes themselves
+FAMILIES: dict[str, tuple[str, ...]] = {family: tuple(names.split()) for family, names in {
+    "activation": "ReLU ReLU6 LeakyReLU PReLU ELU SELU CELU GELU SiLU Mish Sigmoid Tanh "
+                  "Hardswish Hardsigmoid Hardtanh Softplus Softmax LogSoftmax",
+    "conv": "Conv1d Conv2d Conv3d ConvTranspose1d ConvTranspose2d ConvTranspose3d DeformConv2d",
+    "linear": "Linear",
+    "merge": "Add Mul Concat",
+    "norm": "BatchNorm1d BatchNorm2d BatchNorm3d InstanceNorm1d InstanceNorm2d InstanceNorm3d "
+            "GroupNorm LayerNorm LayerNorm2d FrozenBatchNorm2d LocalResponseNorm",
+    "pool": "MaxPool1d MaxPool2d MaxPool3d AvgPool1d AvgPool2d AvgPool3d AdaptiveAvgPool1d "
+            "AdaptiveAvgPool2d AdaptiveAvgPool3d AdaptiveMaxPool1d AdaptiveMaxPool2d "
+            "AdaptiveMaxPool3d",
+    "dropout": "Dropout Dropout1d Dropout2d Dropout3d AlphaDropout StochasticDepth",
+    "padding": "ZeroPad1d ZeroPad2d ZeroPad3d ConstantPad1d ConstantPad2d ConstantPad3d "
+               "ReflectionPad1d ReflectionPad2d ReflectionPad3d ReplicationPad1d "
+               "ReplicationPad2d ReplicationPad3d",
+    "resample": "Upsample PixelShuffle PixelUnshuffle ChannelShuffle",
+    "reshape": "Flatten Unflatten Identity Permute",
+    "select": "Chunk Narrow",
+    "reduce": "Mean Amax Sum",
+    "attention": "Matmul",
+    "source": "Parameter",
+}.items()}
+
+
+class Registry(Mapping[str, type["Layer"]]):
+    """Layer types by name. Looking a type up imports its family's module (:data:`FAMILIES`);
+    iterating imports them all. A class joins by being defined, once."""
+
+    def __init__(self, families: Mapping[str, tuple[str, ...]]) -> None:
+        self._classes: dict[str, type[Layer]] = {}
+        self._family = {name: family for family, names in families.items() for name in names}
+        self._loaded = False
+
+    def add(self, cls: type["Layer"]) -> None:
+        name = cls.__name__
+        if name in self._classes:
+            raise TypeError(f"layer type {name!r} is registered twice: by "
+                            f"{self._classes[name].__module__} and by {cls.__module__}")
+        self._classes[name] = cls
+
+    def __getitem__(self, name: str) -> type["Layer"]:
+        try:
+            return self._classes[name]
+        except KeyError:
+            family = self._family.get(name) if isinstance(name, str) else None
+            if family is None:
+                raise
+            import_module(f"cnncalc.layers.{family}")
+            return self._classes[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._classes or name in self._family
+
+    def load(self) -> None:
+        """Import every family (the schema, suggestions and the Python API list them all)."""
+        if not self._loaded:
+            for family in dict.fromkeys(self._family.values()):
+                import_module(f"cnncalc.layers.{family}")
+            self._loaded = True
+
+    def __iter__(self) -> Iterator[str]:
+        self.load()
+        return iter(self._classes)
+
+    def __len__(self) -> int:
+        self.load()
+        return len(self._classes)
+
+
+REGISTRY = Registry(FAMILIES)
 
 RANK_FORMS = {1: "[]", 2: "[F]", 3: "[C, L]", 4: "[C, H, W]", 5: "[C, D, H, W]"}
 
@@ -64,11 +142,7 @@ class Layer(BaseModel):
         super().__pydantic_init_subclass__(**kwargs)
         if cls.__dict__.get("abstract", False):
             return
-        name = cls.__name__
-        if name in REGISTRY:
-            raise TypeError(f"layer type {name!r} is registered twice: by "
-                            f"{REGISTRY[name].__module__} and by {cls.__module__}")
-        REGISTRY[name] = cls
+        REGISTRY.add(cls)
 
     def __init__(self, /, *args: Any, **kwargs: Any) -> None:
         """``Conv2d(16, 32, 3)`` as ``torch.nn.Conv2d(16, 32, 3)``: positional arguments in the
