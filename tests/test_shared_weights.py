@@ -593,3 +593,96 @@ layers:
 """)
     assert [r.name for r in report.layers] == ["share_1.conv2d_1", "share_2.conv2d_1"]
     assert all(r.shares is None for r in report.layers)
+
+
+# -- export to PyTorch source, and back through torch.fx --------------------------------------------
+
+def exported(case: str, tmp_path, monkeypatch) -> tuple[cnncalc.Network, str, str]:
+    """The network of ``case``, its exported source and the module spec that builds it."""
+    from cnncalc.export import class_name, to_source
+
+    network = loads(CASES[case][0])
+    source = to_source(network)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    (tmp_path / f"shared_{case}.py").write_text(source, encoding="utf-8")
+    return network, source, f"shared_{case}:{class_name(network)}"
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_the_exported_source_calls_the_same_attribute_again(case, tmp_path, monkeypatch):
+    import importlib
+    import subprocess
+
+    from test_export import RUFF
+
+    network, source, spec = exported(case, tmp_path, monkeypatch)
+    call = {"cbam": "self.mlp(", "sppf": "self.m("}[case]
+    assert source.count(call) == {"cbam": 2, "sppf": 3}[case]
+    assert source.count(call.replace("(", " = ")) == 1
+    module = importlib.import_module(spec.split(":")[0])
+    model = getattr(module, spec.split(":")[1])()
+    report = cnncalc.analyze(network)
+    assert torch_counts(model, CASES[case][2]) == cnncalc_counts(report)
+    file = tmp_path / f"shared_{case}.py"
+    check = subprocess.run([RUFF, "check", "--isolated", "--select", "E,F,W,I,N,UP,B",
+                            "--ignore", "N812", str(file)], capture_output=True, text=True,
+                           check=False)
+    assert check.returncode == 0, check.stdout + check.stderr
+    fmt = subprocess.run([RUFF, "format", "--isolated", "--check", "--diff", str(file)],
+                         capture_output=True, text=True, check=False)
+    assert fmt.returncode == 0, fmt.stdout + fmt.stderr
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_export_then_fx_import_gives_the_same_numbers(case, tmp_path, monkeypatch):
+    from cnncalc.importers.fx import import_factory
+
+    network, _, spec = exported(case, tmp_path, monkeypatch)
+    text = import_factory(spec, tuple(network.input))
+    assert "{share: " in text
+    imported = loads(text)
+    # export writes CBAM's F.avg_pool2d and F.max_pool2d (call: functional) as modules, which
+    # ptflops and thop count and do not count: the round trip holds for the other conventions
+    conventions = NAMES if case == "sppf" else ("torch", "torchinfo", "fvcore", "full")
+    for convention in conventions:
+        ours = cnncalc.analyze(network, convention=convention, batch=2)
+        theirs = cnncalc.analyze(imported, convention=convention, batch=2)
+        assert theirs.totals == ours.totals, convention
+        assert theirs.memory == ours.memory
+        assert len(theirs.layers) == len(ours.layers)
+        assert [r.shares is None for r in theirs.layers] == \
+            [r.shares is None for r in ours.layers]
+
+
+def test_fx_imports_a_module_called_twice_as_a_shared_entry():
+    from cnncalc.importers.fx import import_model
+
+    with torch.device("meta"):   # as cnncalc import builds a model
+        sppf = SPPFNet().eval()
+    text = import_model(sppf, (128, 20, 20), name="SPPF")
+    assert "      - MaxPool2d: {name: m, kernel_size: 5, stride: 1, padding: 2}\n" \
+           "      - {share: m}\n      - {share: m}\n" in text
+    assert cnncalc_counts(analyze(text)) == torch_counts(SPPFNet(), (128, 20, 20))
+    # (ChannelGate reads x.size(2), which the fx importer does not take: its exported twin,
+    # which calls one Mlp module twice, is imported above)
+
+
+# -- the JSON Schema of the file ---------------------------------------------------------------------
+
+def test_the_schema_takes_shared_entries_and_refuses_their_arguments():
+    import jsonschema
+
+    from cnncalc.schema import json_schema
+
+    validator = jsonschema.Draft202012Validator(json_schema())
+    for text in (CBAM, SPPF):
+        data = json.loads(json.dumps(__import__("yaml").safe_load(text)))
+        assert [e.message for e in validator.iter_errors(data)] == []
+    base = {"input": [3, 8, 8], "layers": [{"Conv2d": {"out_channels": 8, "kernel_size": 3,
+                                                       "name": "c"}}]}
+    for good in ({"share": "c"}, {"share": "c", "from": "input", "name": "c2", "repeat": 2,
+                                  "if": True}):
+        assert not list(validator.iter_errors({**base, "layers": base["layers"] + [good]}))
+    for bad in ({"share": "c", "out_channels": 4}, {"share": "c", "trainable": False},
+                {"share": "c", "call": "functional"}, {"share": 3, "from": "input"}):
+        assert list(validator.iter_errors({**base, "layers": base["layers"] + [bad]})), bad
