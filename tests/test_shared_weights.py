@@ -686,3 +686,26 @@ def test_the_schema_takes_shared_entries_and_refuses_their_arguments():
     for bad in ({"share": "c", "out_channels": 4}, {"share": "c", "trainable": False},
                 {"share": "c", "call": "functional"}, {"share": 3, "from": "input"}):
         assert list(validator.iter_errors({**base, "layers": base["layers"] + [bad]})), bad
+
+
+# -- explain: the working of a shared call -------------------------------------------------------------
+
+def test_explain_says_where_the_shared_weights_are_counted():
+    from cnncalc.i18n import use
+    from cnncalc.teach.explain import explain
+
+    text = explain(loads(CBAM)).text()
+    assert ("params = (in + 1) · out = (64 + 1) · 4 = 260\n  the module of mlp.linear_1, "
+            "called again (share): its parameters are counted there, once, so params = 0 "
+            "here") in text
+    with use("zh"):
+        text = explain(loads(CBAM)).text()
+    assert "再次调用 mlp.linear_1 的模块（share）：其参数量已在那里计入一次，此处参数量 = 0" in text
+    # a shared BatchNorm2d: its buffers, counted at the first call
+    text = explain(loads("""
+input: [8, 6, 6]
+layers:
+  - BatchNorm2d: {name: bn}
+  - {share: bn}
+""")).text()
+    assert "its buffers are counted there, once, so buffers = 0 here" in text
