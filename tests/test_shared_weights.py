@@ -709,3 +709,62 @@ layers:
   - {share: bn}
 """)).text()
     assert "its buffers are counted there, once, so buffers = 0 here" in text
+
+
+# -- the other forms: Python, $arguments, repeats of a block, a Parameter ------------------------------
+
+def test_python_entries_block_arguments_repeats_and_parameters():
+    from cnncalc.spec import Entry
+
+    network = cnncalc.Network(input=[4, 8, 8], layers=[
+        {"Conv2d": {"out_channels": 4, "kernel_size": 3, "padding": 1, "name": "c"}},
+        {"share": "c"}, Entry("share", share="c", name="again")])
+    assert [(r.name, r.params, r.shares) for r in cnncalc.analyze(network).layers] == [
+        ("c", 148, None), ("c_2", 0, "c"), ("again", 0, "c")]
+    text = """
+input: [8, 10, 10]
+blocks:
+  b:
+    args: {target: c}
+    layers:
+      - Conv2d: {out_channels: 8, kernel_size: 3, padding: 1, name: c}
+      - {share: $target}
+  pb:
+    layers:
+      - Parameter: {shape: [1, 8, 1, 1], name: p}
+      - Mul: {from: [p, input]}
+      - {share: p}
+      - Add: {from: [p_2, mul_1]}
+layers:
+  - b
+  - {share: b_1, repeat: 2}
+  - pb
+  - {share: pb_1}
+"""
+    network = loads(text)
+    report = cnncalc.analyze(network)
+    assert [b.name for b in report.blocks if b.shares == "b_1"] == ["b_1_2", "b_1_3"]
+    assert {r.shares for r in report.layers if r.name.startswith(("b_1_2.", "b_1_3."))} \
+        == {"b_1.c"}
+    assert report.layer("pb_1_2.p").shares == "pb_1.p"
+    assert report.totals.params == 8 * 8 * 9 + 8 + 8
+    assert cnncalc_counts(report) == torch_counts(to_torch(network), (8, 10, 10))
+    assert verify(network).agrees
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_torchinfo_marks_the_same_calls_recursive(case):
+    """torchinfo's summary rows of the twin: ``(recursive)`` exactly at cnncalc's shared
+    rows, each row's mult-adds the torchinfo convention's."""
+    text, _, shape = CASES[case]
+    network = loads(text)
+    report = cnncalc.analyze(network, convention="torchinfo")
+    with quiet():
+        stats = summary(to_torch(network), input_data=[torch.randn(1, *shape)], verbose=0)
+    leaves = [info for info in stats.summary_list if info.is_leaf_layer]
+    called = [row for row in report.layers if row.call == "module"]
+    assert [info.is_recursive for info in leaves] == [row.shares is not None for row in called]
+    assert [info.macs for info in leaves] == [row.macs for row in called]
+    shown = [line for line in str(stats).splitlines() if "(recursive)" in line]
+    assert len(shown) == sum(1 for row in called if row.shares is not None
+                             and row.layer.count_params(*row.input_shapes))
