@@ -185,13 +185,13 @@ class _Builder:
                 else:
                     short = base if repeat == 1 else f"{base}_{i}"
                 full = prefix + short
+                label = f"{full} ({entry.type})" if entry.share is None \
+                    else f"{full} (share of {entry.share})"
                 if i == 1:  # the repeat's and the name's problems, under the entry's name
-                    self.relocate(first_problem, f"{full} ({entry.type})" if entry.share is None
-                                  else f"{full} (share of {entry.share})")
+                    self.relocate(first_problem, label)
                 if local.get(short, SWITCHED_OFF) != SWITCHED_OFF:
                     self.problem(f"duplicate name {short!r}" + _first_at(defined.get(short)),
-                                 entry.positions.get("name") or entry.position,
-                                 f"{full} ({entry.type})",
+                                 entry.positions.get("name") or entry.position, label,
                                  expected="a name not used before in this scope")
                 if i == 1 and entry.share is not None:
                     target = self.share_target(entry, local, made, full, unresolved_shares)

@@ -314,6 +314,23 @@ layers:
     network = loads(text)
     assert cnncalc_counts(report) == torch_counts(to_torch(network), (8, 12, 12))
     assert verify(network).agrees
+    # a shared BatchNorm2d keeps its input and statistics at each call, as autograd does
+    x = torch.randn(1, 8, 12, 12)
+    assert report.memory.saved_bytes == torch_saved(to_torch(network).train(), [x])
+    assert report.memory.activation_peak_bytes == torch_peak(
+        to_torch(network, calls=False).eval(), x)
+    assert report.memory.buffers_bytes == 16 * 4 + 8     # running stats, num_batches_tracked
+
+
+def test_a_shared_entry_takes_a_name_once():
+    assert problems("""
+input: [4, 8, 8]
+layers:
+  - Conv2d: {out_channels: 4, kernel_size: 1, name: conv}
+  - ReLU: {name: act}
+  - {share: conv, name: act}
+""") == [("net.yaml:6:25: act (share of conv): duplicate name 'act' (first at line 5, column "
+         "18) (expected a name not used before in this scope)")]
 
 
 def test_a_shared_frozen_layer_stays_frozen():
