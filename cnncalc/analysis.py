@@ -50,6 +50,10 @@ class Row:
     receptive_field_reason: str = ""   # why it is None ("" when defined)
     scope: tuple[str, ...] = ()        # the block instances it is in, outermost first
     count: int = 1                     # leaf layers it stands for (a block's or type's row)
+    #: the layer whose module (weights and all) this row calls again (``share:``); its
+    #: parameters and buffers are counted there, once, as torch's ``parameters()`` counts
+    #: them, so this row has none; its MACs, FLOPs and memory are its own call's
+    shares: str | None = None
 
     @property
     def site(self) -> Site:
@@ -97,6 +101,7 @@ class BlockRow:
     totals: Totals
     output_bytes: int
     saved_bytes: int
+    shares: str | None = None   # the block instance it applies again (``share:``), if any
 
     @property
     def depth(self) -> int:
@@ -245,7 +250,7 @@ def block_rows(graph: Graph, rows: list[Row]) -> tuple[BlockRow, ...]:
             block.name, block.type, dict(block.args), block.inputs, block.output,
             out.output_shape if out is not None else (), tuple(r.name for r in inside),
             Totals.of(inside), sum(r.output_bytes for r in inside),
-            sum(r.saved_bytes for r in inside)))
+            sum(r.saved_bytes for r in inside), block.shares))
     return tuple(result)
 
 
@@ -336,16 +341,26 @@ def walk(graph: Graph, input_shape: Shape, rules: Convention | None = None
     """Rows of the nodes whose inputs are known; problems of those that fail."""
     shapes: dict[str, Shape] = {INPUT: input_shape}
     rows: list[Row] = []
+    made: dict[str, Row] = {}   # the rows of the layers whose modules are called again
     problems: list[Problem] = []
     for node in graph.nodes:
         if not all(name in shapes for name in node.inputs):
             continue  # an upstream layer failed and was reported already
         in_shapes = tuple(shapes[name] for name in node.inputs)
+        owner = None
+        if node.shares is not None:
+            owner = made.get(node.shares)
+            if owner is None:
+                continue  # the layer it shares failed and was reported already
+            node = replace(node, layer=owner.layer)   # as built for the first call
         try:
             row = measure(node, in_shapes, rules, batch=input_shape[0])
         except LayerError as err:
+            if owner is not None:
+                err = _not_shareable(err, owner, in_shapes)
             problems.append(node.locate(err))
             continue
+        made[node.name] = row
         shapes[node.name] = row.output_shape
         rows.append(row)
     return rows, problems
@@ -375,9 +390,20 @@ def measure(node: Node, in_shapes: tuple[Shape, ...], rules: Convention | None =
                 _MEASURED.clear()
             _MEASURED[key] = known
     layer, out, params, buffers, macs, flops = known
+    if node.shares is not None:   # its module's weights are counted at their first call
+        params = buffers = 0
     return Row(node.name, node.type, node.inputs, in_shapes, out, params,
                params if node.trainable else 0, buffers, macs, flops,
-               layer, node.trainable, node.call, scope=node.scope)
+               layer, node.trainable, node.call, scope=node.scope, shares=node.shares)
+
+
+def _not_shareable(err: LayerError, owner: Row, in_shapes: tuple[Shape, ...]) -> LayerError:
+    """A layer's error on the input of a shared call, saying that the module was built for
+    the first call's input (torch would refuse the second call as it is)."""
+    shown = ", ".join(show(list(s)) for s in owner.input_shapes) or "no input"
+    return LayerError(f"it applies {owner.name!r} again, whose module was built for the input "
+                      f"{shown}, and torch would refuse this input: {err.message}",
+                      field=None, expected=err.expected, got=err.got)
 
 
 def forget() -> None:

@@ -94,11 +94,22 @@ def _signature(inst: _Inst, classes: dict) -> tuple:
     for child in inst.children:
         if isinstance(child, _Leaf):
             items.append(("leaf", child.local, child.row.type, child.row.call,
-                          tuple(local_of(i) for i in child.row.inputs), child.row.trainable))
+                          tuple(local_of(i) for i in child.row.inputs), child.row.trainable,
+                          _shared_local(child)))
+        elif child.block.shares is not None:   # the same module called again
+            items.append(("shared", child.local, _shared_local(child),
+                          tuple(local_of(i) for i in child.inputs)))
         else:
             items.append(("block", child.local, classes[id(child)],
                           tuple(local_of(i) for i in child.inputs)))
     return tuple(items), local_of(inst.output) if inst.block else None
+
+
+def _shared_local(child) -> str | None:
+    """The local name of the sibling whose module a shared leaf or block instance calls again
+    (``share:`` names an entry of the same scope), or None."""
+    shares = child.row.shares if isinstance(child, _Leaf) else child.block.shares
+    return None if shares is None else shares.rsplit(".", 1)[-1]
 
 
 def _locals(inst: _Inst):
@@ -192,8 +203,8 @@ class _Writer:
 
         def visit(inst: _Inst) -> None:
             for child in inst.children:
-                if isinstance(child, _Inst):
-                    visit(child)
+                if isinstance(child, _Inst) and child.block.shares is None:
+                    visit(child)   # a shared instance calls its first instance's module
             if inst.block is None:
                 return
             key = (inst.block.type, _signature(inst, self.classes))
@@ -310,6 +321,7 @@ class _Writer:
             return name
 
         attrs: set[str] = set()
+        attr_of: dict[str, str] = {}   # each child's module attribute (self.<attr>)
         init_lines: list[str] = []
         forward_lines: list[str] = []
         first = instances[0]
@@ -332,12 +344,17 @@ class _Writer:
             args = [var[local_of(n)] for n in self._inputs(child)]
             same_kind = [c[index] for c in children_per]
             from_input = INPUT in [local_of(n) for n in self._inputs(child)]
-            if isinstance(child, _Leaf):
+            owner = _shared_local(child)
+            if owner is not None and owner in attr_of:   # the same module called again
+                call = f"self.{attr_of[owner]}({', '.join(args)})"
+            elif isinstance(child, _Leaf):
                 call = self.leaf(child, same_kind, expression, attrs, init_lines, args,
                                  from_input)
             else:
                 call = self.block_call(child, same_kind, expression, attrs, init_lines, args,
                                        from_input)
+            if call.startswith("self.") and owner is None:
+                attr_of[child.local] = call[5:call.index("(")]
             uses = users.get(child.local, [])
             chain = [name for name in ("x", "out")
                      if all(u <= index for u in users.get(holders[name], []))]

@@ -11,8 +11,8 @@ from cnncalc.errors import LayerError, Position, Problem, did_you_mean, one_of, 
 from cnncalc.expressions import ExpressionError, evaluate, holds_dollar, is_expression
 from cnncalc.layers import REGISTRY, Layer
 from cnncalc.safeyaml import PosList, position_of
-from cnncalc.spec import (CALLS, INPUT, Entry, LayerArgumentErrors, Network, references,
-                          validate_layer)
+from cnncalc.spec import (CALLS, INPUT, SHARE, Entry, LayerArgumentErrors, Network,
+                          references, validate_layer)
 from cnncalc.suggest import IncomingShapes, type_hint
 
 MAX_LAYERS = 10_000        # leaf layers after expanding blocks and repeats
@@ -35,6 +35,9 @@ class Node:
     positions: Mapping[str, Position] = field(default_factory=dict, compare=False)
     call: str = "module"       # how the original code calls it: module, functional or method
     scope: tuple[str, ...] = ()   # the block instances it is in, outermost first
+    #: the layer whose module (weights and all) this one calls again (``share:``): the first
+    #: layer of that module, so never a layer that shares itself; None for a module of its own
+    shares: str | None = None
 
     @property
     def where(self) -> str:
@@ -56,6 +59,7 @@ class Block:
     args: Mapping[str, Any]
     inputs: tuple[str, ...]
     output: str
+    shares: str | None = None   # the block instance it applies again (``share:``), if any
 
     @property
     def depth(self) -> int:
@@ -110,6 +114,12 @@ class _Builder:
         self.globals: Mapping[str, Any] = getattr(network, "args", None) or {}  # the file's
         self.arg_origins: dict[str, str] = {}   # the block's args computed by an expression
         self.top: dict[str, str] = {}   # the network's own names and the layers they stand for
+        #: (the shared entry's full name, the full name of the layer or block instance it
+        #: applies again) while a shared entry is being instantiated
+        self.sharing: tuple[str, str] | None = None
+        self.sharing_position: Position | None = None
+        self.owners: dict[str, str | None] = {}   # each node: the node whose module it calls
+        self.block_owners: dict[str, str | None] = {}   # the same of each block instance
 
     def problem(self, message: str, position: Position | None, where: str = "",
                 expected: Any = None, got: Any = None) -> None:
@@ -136,6 +146,8 @@ class _Builder:
         local: dict[str, str] = {INPUT: scope_input}
         defined: dict[str, Position | None] = {}   # where each name of this scope was given
         unresolved: list[_Unresolved] = []
+        unresolved_shares: list[_Unresolved] = []
+        made: dict[str, tuple[Entry, str]] = {}   # each name: its entry and its full name
         counters: Counter[str] = Counter()
         previous = scope_input
         for entry in entries:
@@ -162,33 +174,47 @@ class _Builder:
             first_problem = len(self.problems)
             repeat = self.check_repeat(entry)
             base = self.check_name(entry)
+            target = None
             for i in range(1, repeat + 1):
                 if i > 1:
                     self.count(entry, prefix + entry.where)
-                if base is None:  # Keras-like: count unnamed entries, skip names taken
+                if base is None and entry.share is not None:   # mlp_2, mlp_3, ...
+                    short = self.share_name(entry.share, local)
+                elif base is None:  # Keras-like: count unnamed entries, skip names taken
                     short = self.auto_name(entry.type, counters, local)
                 else:
                     short = base if repeat == 1 else f"{base}_{i}"
                 full = prefix + short
+                label = f"{full} ({entry.type})" if entry.share is None \
+                    else f"{full} (share of {entry.share})"
                 if i == 1:  # the repeat's and the name's problems, under the entry's name
-                    self.relocate(first_problem, f"{full} ({entry.type})")
+                    self.relocate(first_problem, label)
                 if local.get(short, SWITCHED_OFF) != SWITCHED_OFF:
                     self.problem(f"duplicate name {short!r}" + _first_at(defined.get(short)),
-                                 entry.positions.get("name") or entry.position,
-                                 f"{full} ({entry.type})",
+                                 entry.positions.get("name") or entry.position, label,
                                  expected="a name not used before in this scope")
+                if i == 1 and entry.share is not None:
+                    target = self.share_target(entry, local, made, full, unresolved_shares)
                 if i == 1:
                     step_inputs = self.resolve_from(entry, local, previous, full, unresolved)
                 else:
                     step_inputs = (previous,)
-                output = self.instantiate(entry, full, step_inputs, stack)
+                if entry.share is not None:
+                    output = self.instantiate_shared(entry, target, full, step_inputs, stack)
+                else:
+                    output = self.instantiate(entry, full, step_inputs, stack)
+                    made[short] = (entry, full)
+                if entry.share is not None and target is not None:
+                    made[short] = (target[0], full)
                 local[short] = output
                 defined.setdefault(short, entry.positions.get("name") or entry.position)
                 previous = output
             if base is not None and repeat > 1:
                 local[base] = previous
+                made[base] = made.get(f"{base}_{repeat}", (entry, prefix + base))
                 defined.setdefault(base, entry.positions.get("name") or entry.position)
         self.report_unresolved(unresolved, local, defined)
+        self.report_unresolved(unresolved_shares, local, defined, "share")
         if not prefix:   # the network's own scope: what `outputs:` names
             self.top = local
         return previous
@@ -237,19 +263,102 @@ class _Builder:
         return name
 
     def report_unresolved(self, unresolved: list[_Unresolved], local: dict[str, str],
-                          defined: dict[str, Position | None]) -> None:
-        """``from`` names not found when needed: defined later, or nowhere in the scope."""
+                          defined: dict[str, Position | None], key: str = "from") -> None:
+        """``from`` (or ``share``) names not found when needed: defined later, or nowhere in
+        the scope."""
         names = list(local)
         for item in unresolved:
+            earlier = [n for n in names[:item.known] if n != INPUT or key == "from"]
+            expected = one_of(earlier) if earlier else "an earlier entry's name"
             if item.name in local:
-                self.problem(f"from names {item.name!r}, which is defined later"
+                self.problem(f"{key} names {item.name!r}, which is defined later"
                              + _first_at(defined.get(item.name), "at")
-                             + "; from can only name earlier entries", item.position,
-                             item.where, expected=one_of(names[:item.known]))
-            else:
+                             + f"; {key} can only name earlier entries", item.position,
+                             item.where, expected=expected)
+            elif key == "from":
                 self.problem(f"from names {item.name!r}, but no entry in this scope has that"
                              " name" + did_you_mean(item.name, names), item.position,
-                             item.where, expected=one_of(names[:item.known]))
+                             item.where, expected=expected)
+            else:   # a shared entry applies an entry of its own scope (a block's, the file's)
+                self.problem(f"share names {item.name!r}, but no earlier entry in this scope "
+                             "has that name" + (did_you_mean(item.name, earlier) or
+                                                "; share names an entry of its own scope: "
+                                                "the block's layers, or the network's"),
+                             item.position, item.where, expected=expected)
+
+    # -- shared entries: a layer or block instance applied again, with the same weights -----
+
+    def share_target(self, entry: Entry, local: dict[str, str],
+                     made: dict[str, tuple[Entry, str]], full: str,
+                     unresolved: list[_Unresolved]) -> tuple[Entry, str] | None:
+        """The entry and full name of the layer or block instance ``share:`` names; None
+        after reporting why there is none (or when it is broken, reported already)."""
+        name, where = entry.share, f"{full} (share of {entry.share})"
+        position = entry.positions.get(SHARE) or entry.position
+        if not isinstance(name, str) or not name:
+            self.problem("share names an earlier layer or block instance whose weights this "
+                         "entry uses again", position, where, expected="a name such as mlp",
+                         got=show(name))
+            return None
+        if name == INPUT:
+            self.problem("share names the input, which has no weights to share", position,
+                         where, expected="an earlier layer or block instance of this scope")
+            return None
+        if name not in local:
+            unresolved.append(_Unresolved(name, where, position, len(local)))
+            return None
+        if local[name] == SWITCHED_OFF:
+            self.problem(f"share names {name!r}, which is switched off (its if is false)",
+                         position, where, expected="an entry that is switched on")
+            return None
+        if local[name] in self.broken or name not in made:
+            return None   # its own problem is reported
+        return made[name]
+
+    @staticmethod
+    def share_name(target: str, local: Mapping[str, str]) -> str:
+        """A shared entry's default name: its target's, with the call's number (``mlp_2``)."""
+        n = 2
+        while f"{target}_{n}" in local:
+            n += 1
+        return f"{target}_{n}"
+
+    def instantiate_shared(self, entry: Entry, target: tuple[Entry, str] | None, full: str,
+                           inputs: tuple[str, ...] | None, stack: tuple[str, ...]) -> str:
+        """The layer or block instance ``target`` applied again as ``full``: the same entry
+        instantiated on ``inputs``, each node marked with the node whose module it calls."""
+        if target is None or inputs is None:
+            return self._mark_broken(full)
+        original, original_full = target
+        if original.type not in self.network.blocks:
+            cls = REGISTRY.get(original.type)
+            if cls is not None and cls.arity == (0, 0) and entry.inputs is not None:
+                self.problem(f"{original.type} takes no input: it is a tensor of its own, a "
+                             "source of the graph", entry.positions.get("from")
+                             or entry.position, f"{full} (share of {entry.share})",
+                             expected="no from", got=show(entry.inputs))
+                return self._mark_broken(full)
+        outer, outer_position = self.sharing, self.sharing_position
+        self.sharing = (full, original_full)
+        self.sharing_position = entry.position
+        try:
+            return self.instantiate(original, full, inputs, stack)
+        finally:
+            self.sharing, self.sharing_position = outer, outer_position
+
+    def add_node(self, node: Node) -> None:
+        """Append ``node``; inside a shared entry, mark the node whose module it calls again
+        (the first layer of that module), placed at the shared entry."""
+        if self.sharing is not None:
+            full, original = self.sharing
+            if node.name == full or node.name.startswith(full + "."):
+                twin = original + node.name[len(full):]
+                if twin in self.owners:
+                    owner = self.owners[twin] or twin
+                    node = replace(node, shares=owner, position=self.sharing_position,
+                                   positions={})
+        self.owners[node.name] = node.shares
+        self.nodes.append(node)
 
     def resolve_outputs(self, names: Any) -> tuple[str, ...]:
         """The layers the file's ``outputs:`` names, in its order: names of the network's own
@@ -366,7 +475,8 @@ class _Builder:
         result = Entry(str(kind), args, sub(entry.name, "name"), sub(entry.inputs, "from"),
                        sub(entry.repeat, "repeat"), sub(entry.trainable, "trainable"),
                        None, entry.position, entry.positions, sub(entry.condition, "if"),
-                       call=sub(entry.call, "call"), origins=origins)
+                       call=sub(entry.call, "call"), origins=origins,
+                       share=None if entry.share is None else sub(entry.share, SHARE))
         return result if ok else None
 
     def check_repeat(self, entry: Entry) -> int:
@@ -480,8 +590,8 @@ class _Builder:
                          expected=f"{wanted} name{'' if most == 1 else 's'} in from",
                          got=len(inputs))
             return self._mark_broken(full)
-        self.nodes.append(Node(full, entry.type, layer, inputs, trainable, entry.position,
-                               dict(entry.positions), call, self.scope))
+        self.add_node(Node(full, entry.type, layer, inputs, trainable, entry.position,
+                           dict(entry.positions), call, self.scope))
         return full
 
     def instantiate_block(self, entry: Entry, full: str, inputs: tuple[str, ...],
@@ -551,7 +661,13 @@ class _Builder:
         finally:
             self.scope = outer
             self.arg_origins = outer_origins
-        self.blocks[index] = Block(full, entry.type, env, inputs, output)
+        shares = None
+        if self.sharing is not None and (full == self.sharing[0]
+                                         or full.startswith(self.sharing[0] + ".")):
+            shares = self.sharing[1] + full[len(self.sharing[0]):]
+            shares = self.block_owners.get(shares) or shares
+        self.block_owners[full] = shares
+        self.blocks[index] = Block(full, entry.type, env, inputs, output, shares)
         if not trainable:
             self.nodes[start:] = [replace(n, trainable=False) for n in self.nodes[start:]]
         return output

@@ -423,7 +423,8 @@ class TorchinfoEstimate:
     ``forward_backward_bytes`` is its guess at activations: 2 × the output of every layer with
     parameters that it sees (layers called as modules); ``input_bytes`` is what
     ``sys.getsizeof`` says of the input's storage: its bytes plus the storage object's own
-    :data:`STORAGE_OBJECT_BYTES`; ``total_bytes`` adds the three.
+    :data:`STORAGE_OBJECT_BYTES`; ``total_bytes`` adds the three. A module called twice
+    (``share:``) counts in the pass size at each call, in the params once.
     """
 
     input_bytes: int
@@ -436,10 +437,18 @@ class TorchinfoEstimate:
 STORAGE_OBJECT_BYTES = 64
 
 
+def _with_params(row: Any) -> bool:
+    """The layer's module has parameters: torchinfo counts a module called again
+    (``(recursive)``, cnncalc's ``share:``) in its pass size, though not in its params."""
+    if getattr(row, "shares", None) is not None:
+        return row.layer.count_params(*row.input_shapes) > 0
+    return row.params > 0
+
+
 def torchinfo_estimate(rows: Sequence[Any], input_bytes: int, elem: int) -> TorchinfoEstimate:
     seen = input_bytes + STORAGE_OBJECT_BYTES
     passes = sum(2 * prod(r.output_shape) * elem for r in rows
-                 if r.params > 0 and r.call == "module")
+                 if _with_params(r) and r.call == "module")
     params = sum(r.params for r in rows) * elem
     return TorchinfoEstimate(seen, passes, params, seen + passes + params)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from cnncalc.layers import REGISTRY
-from cnncalc.spec import CALLS
+from cnncalc.spec import CALLS, SHARE_KEYS
 
 REFERENCE = {"type": "string", "pattern": r"^\$[A-Za-z_][A-Za-z0-9_]*$",
              "description": "a block argument (or an argument of the file), substituted where "
@@ -40,6 +40,21 @@ RESERVED = {
                             "such as F.relu(x)) or method (a tensor method or operator such as "
                             "x.mean([2, 3]) or x + y); only the peer tools' counting "
                             "conventions depend on it"},
+}
+
+
+#: ``- {share: mlp, from: max, name: mlp_max}``: an earlier layer or block instance of the same
+#: scope applied again with the same module (weights and arguments); only these keys
+SHARED = {
+    "type": "object", "required": ["share"], "additionalProperties": False,
+    "properties": {"share": {"anyOf": [NAME, REFERENCE],
+                             "description": "an earlier layer or block instance of this scope, "
+                                            "applied again with the same weights: its "
+                                            "parameters and buffers are counted once, its "
+                                            "operations at every call"},
+                   **{key: RESERVED[key] for key in SHARE_KEYS if key != "share"}},
+    "description": "a shared entry: the same module called again (torch's self.mlp(a), "
+                   "self.mlp(b)); it sets no arguments of its own",
 }
 
 
@@ -80,6 +95,7 @@ def json_schema() -> dict[str, Any]:
         {"type": "object", "minProperties": 1, "maxProperties": 1,
          "propertyNames": {"not": {"enum": sorted(defs)}},
          "description": "a block of this file (or a $argument), with its arguments"},
+        SHARED,
     ]}
     layers = {"type": "array", "items": entry, "minItems": 1}
     return {

@@ -20,6 +20,10 @@ from cnncalc.layers import REGISTRY, Layer
 from cnncalc.safeyaml import MAX_INT_DIGITS, PosDict, PosList, position_of
 
 RESERVED = ("name", "from", "repeat", "trainable", "if", "call")
+#: the keys of a shared entry (``- {share: mlp, from: max_pool}``): the layer or block instance
+#: it applies again with the same weights, and its own wiring; nothing that would change them
+SHARE = "share"
+SHARE_KEYS = (SHARE, "name", "from", "repeat", "if")
 #: how the original PyTorch code calls a layer, for the counting conventions of the peer tools:
 #: an ``nn.Module`` (``self.relu(x)``), a ``torch.nn.functional`` call (``F.relu(x)``) or a tensor
 #: method or operator (``x.mean([2, 3])``, ``x + y``, ``x.flatten(1)``)
@@ -47,16 +51,23 @@ class Entry:
     broken: bool = False         # stands for an entry that did not parse (reported already)
     call: Any = "module"         # the ``call`` key: ``functional`` (F.relu(x)), ``method`` (x + y)
     origins: Mapping[str, str] = field(default_factory=dict)  # computed values: their expression
+    #: the ``share`` key: the name of an earlier layer or block instance of the same scope that
+    #: this entry applies again, with the same weights (its ``type`` is then ``share``)
+    share: Any = None
 
     @property
     def where(self) -> str:
+        if self.share is not None:
+            what = f"share of {self.share}" if isinstance(self.share, str) else SHARE
+            return f"{self.name} ({what})" if isinstance(self.name, str) else f"({what})"
         return f"{self.name} ({self.type})" if isinstance(self.name, str) else self.type
 
     def raw_values(self) -> list[tuple[str, Any]]:
         """Every value that may hold a ``$name``, keyed as :attr:`positions` keys it."""
         return [("type", self.type), ("name", self.name), ("from", self.inputs),
                 ("repeat", self.repeat), ("trainable", self.trainable), ("if", self.condition),
-                ("call", self.call), *self.args.items()]
+                ("call", self.call), *(() if self.share is None else (("share", self.share),)),
+                *self.args.items()]
 
 
 @dataclass
@@ -459,6 +470,9 @@ def parse_entry(item: Any, position: Position | None, problems: list[Problem]) -
         if not _type_name_ok(item, position, problems):
             return None
         return Entry(item, position=position)
+    if isinstance(item, dict) and SHARE in item and (len(item) > 1 or not isinstance(
+            item[SHARE], (dict, type(None)))):
+        return _shared_entry(item, position, problems)
     if not isinstance(item, dict) or len(item) != 1:
         hint = ""
         if isinstance(item, dict) and any(v is None for v in item.values()):
@@ -493,6 +507,37 @@ def parse_entry(item: Any, position: Position | None, problems: list[Problem]) -
                  position=position_of(item, type_name, of_key=True) or position,
                  positions=positions, condition=reserved.get("if", True),
                  call=reserved.get("call", "module"))
+
+
+def _shared_entry(item: dict, position: Position | None, problems: list[Problem]
+                  ) -> Entry | None:
+    """``{share: mlp, from: max_pool, name: mlp_max}``: the layer or block instance ``mlp``
+    applied again to another input, with the same module (its weights, its arguments)."""
+    target = item[SHARE]
+    at = position_of(item, SHARE) or position
+    where = f"share of {target}" if isinstance(target, str) else SHARE
+    if not isinstance(target, str) or not target or len(target) > 200:
+        problems.append(Problem("share names an earlier layer or block instance whose weights "
+                                "this entry uses again", at, where,
+                                expected="a name such as mlp", got=_kind(target)))
+        return None
+    ok = True
+    for key in item:
+        if key not in SHARE_KEYS:
+            hint = did_you_mean(key, SHARE_KEYS) if isinstance(key, str) else ""
+            problems.append(Problem(
+                f"a shared entry applies {target!r} again as it is (the same module, its "
+                f"weights and arguments); it cannot set {show(key)}" + hint,
+                position_of(item, key, of_key=True) or at, where,
+                expected=one_of(SHARE_KEYS)))
+            ok = False
+    if not ok:
+        return None
+    positions = {k: position_of(item, k) for k in item}
+    positions.update({f"{k}:key": position_of(item, k, of_key=True) for k in item})
+    return Entry(SHARE, {}, item.get("name"), item.get("from"), item.get("repeat", 1),
+                 position=position_of(item, SHARE, of_key=True) or position,
+                 positions=positions, condition=item.get("if", True), share=target)
 
 
 def _python_entry(entry: Entry, position: Position | None, problems: list[Problem]

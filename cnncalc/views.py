@@ -81,6 +81,7 @@ def _renamed(names: Iterable[str], shown_as: dict[str, str]) -> tuple[str, ...]:
 
 def _summed(members: list[Row], **fields) -> Row:
     totals = Totals.of(members)
+    fields.setdefault("shares", None)
     return replace(members[-1], params=totals.params, trainable_params=totals.trainable_params,
                    buffers=totals.buffers, macs=totals.macs, flops=totals.flops,
                    output_bytes=sum(r.output_bytes for r in members),
@@ -94,4 +95,4 @@ def _block_row(block: BlockRow, members: list[Row], shown_as: dict[str, str]) ->
                    inputs=_renamed(block.inputs, shown_as), output_shape=block.output_shape,
                    receptive_field=output.receptive_field,
                    receptive_field_reason=output.receptive_field_reason,
-                   scope=output.scope[:block.depth - 1])
+                   scope=output.scope[:block.depth - 1], shares=block.shares)

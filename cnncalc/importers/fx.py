@@ -7,7 +7,9 @@ name as the module's class (:data:`cnncalc.layers.REGISTRY`), its arguments read
 module's attributes; ``call_function`` and ``call_method`` nodes that are layers (``F.relu``,
 ``torch.cat``, ``x + y``, ``x.flatten(1)``, ``x.mean([2, 3], keepdim=True)``...) are marked
 ``call: functional`` or ``call: method``. Anything else is a problem naming the node and its
-operation; every problem is reported, none is skipped.
+operation; every problem is reported, none is skipped. A module called more than once (CBAM's
+shared MLP, YOLOv5's SPPF max pool) is one layer and, at each later call, a shared entry
+(``- {share: m}``): its parameters counted once, its operations at every call.
 """
 
 from __future__ import annotations
@@ -347,13 +349,12 @@ def import_model(model: torch.nn.Module, input_shape: tuple[int, ...], *, name: 
             problems.append(f"node {node.name} (get_attr {node.target}): a tensor attribute "
                             "of the model used directly is no cnncalc layer")
             continue
+        shares = None
         if node.op == "call_module":
-            if node.target in called:
-                problems.append(f"node {node.name} (call_module {node.target}): the module is "
-                                f"called twice (first by node {called[node.target]}); cnncalc"
-                                " counts each layer once")
-                continue
-            called[node.target] = node.name
+            if node.target in called:   # the same module called again: a shared entry
+                shares = called[node.target]
+            else:
+                called[node.target] = node.name
         found = _layer_of_node(node, modules, problems)
         if found is None:
             continue
@@ -387,9 +388,14 @@ def import_model(model: torch.nn.Module, input_shape: tuple[int, ...], *, name: 
         ids[node.name] = node.name
         parameters = list(modules[node.target].parameters()) if node.op == "call_module" \
             else []
+        if shares is not None and shares not in ids:
+            problems.append(f"node {node.name} ({_op_text(node)}): it calls the module of node "
+                            f"{shares} again, which is no layer")
+            continue
         ops.append(Op(node.name, type_name, args, [ids[i.name] for i in inputs], call, scope,
-                      local, f"node {node.name}",
-                      trainable=not parameters or any(p.requires_grad for p in parameters)))
+                      local if shares is None else None, f"node {node.name}",
+                      trainable=not parameters or any(p.requires_grad for p in parameters),
+                      shares=shares))
     outputs: tuple[str, ...] = ()
     if output is not None and not problems:
         missing = [o.name for o in output if o.name not in ids or ids[o.name] == INPUT]

@@ -43,6 +43,8 @@ class Op:
     local: str | None = None       # its own name (a module's attribute name), or automatic
     where: str = ""                # for messages: the node, e.g. "node add_3 (operator.add)"
     trainable: bool = True         # false: its parameters are frozen (``trainable: false``)
+    #: the id of the op whose module this one calls again (``- {share: name}``), or None
+    shares: str | None = None
 
 
 class ImportProblems(UsageError):
@@ -188,6 +190,20 @@ def _name_children(scope: _Scope) -> dict[str, str]:
     names: list[str | None] = []
     ids: dict[str, str] = {}
     for child in scope.children:
+        if isinstance(child, Op) and child.shares is not None and child.shares in ids:
+            target, n = ids[child.shares], 2   # cnncalc's default: the target's, numbered
+            while f"{target}_{n}" in local:
+                n += 1
+            name, given = f"{target}_{n}", None
+            if name in explicit:   # a later layer takes that name: say another one
+                while f"{target}_{n}" in local or f"{target}_{n}" in explicit:
+                    n += 1
+                name = given = f"{target}_{n}"
+                explicit.add(name)
+            local[name] = name
+            names.append(given)
+            ids[child.id] = name
+            continue
         if isinstance(child, _Scope):
             name, given = child.local, child.local
         elif child.local is not None and not _auto_is(child, counters, local):
@@ -283,6 +299,8 @@ def to_yaml(name: str, input_shape: tuple[int, ...], ops: list[Op],
         for child, given, wire in zip(scope.children, scope.names, wiring(scope)):
             if isinstance(child, _Scope):
                 items.append(("block", given, id(block_of[id(child)]), wire))
+            elif child.shares is not None:
+                items.append(("share", given, ids_of[id(scope)].get(child.shares), wire))
             else:
                 items.append(("op", given, child.type, child.call, wire, child.trainable))
         return scope.cls, tuple(items)
@@ -329,9 +347,10 @@ def to_yaml(name: str, input_shape: tuple[int, ...], ops: list[Op],
                 args = ", ".join(f"{k}: {_scalar(v)}" for k, v in block.args.items())
                 lines.append(f"    args: {{{args}}}")
             lines.append("    layers:")
-            lines += _entries(block.scope, wiring(block.scope), block_of, "      ", block)
+            lines += _entries(block.scope, wiring(block.scope), block_of, "      ", block,
+                              ids_of[id(block.scope)])
     lines.append("layers:")
-    lines += _entries(root, wiring(root), block_of, "  ", None)
+    lines += _entries(root, wiring(root), block_of, "  ", None, ids_of[id(root)])
     return "\n".join(lines) + "\n"
 
 
@@ -345,6 +364,8 @@ def _parameterise(block: _Block, instances: list[_Scope], block_of) -> None:
             keys = list(inner.args)
             values = [[inst.children[index].values.get(k, inner.args[k]) for inst in instances]
                       for k in keys]
+        elif child.shares is not None:   # a shared entry has the arguments of its target
+            keys, values = [], []
         else:
             keys = sorted({k for inst in instances for k in inst.children[index].args},
                           key=_field_order(child.type))
@@ -380,14 +401,24 @@ def _field_order(type_name: str):
     return lambda key: fields.index(key) if key in fields else len(fields)
 
 
-def _entries(scope: _Scope, wires: list, block_of, indent: str, block: _Block | None
-             ) -> list[str]:
+def _entries(scope: _Scope, wires: list, block_of, indent: str, block: _Block | None,
+             names: dict[str, str] | None = None) -> list[str]:
     lines = []
     index = 0
     children = scope.children
     while index < len(children):
         child, given, wire = children[index], scope.names[index], wires[index]
         args: dict[str, Any] = {}
+        if isinstance(child, Op) and child.shares is not None:   # the module called again
+            entry = {"share": names[child.shares]}
+            if given is not None:
+                entry["name"] = given
+            if wire is not None:
+                entry["from"] = wire[0] if len(wire) == 1 else list(wire)
+            body = ", ".join(f"{k}: {_scalar(v)}" for k, v in entry.items())
+            lines.append(f"{indent}- {{{body}}}")
+            index += 1
+            continue
         if isinstance(child, _Scope):
             inner = block_of[id(child)]
             type_name = inner.name

@@ -40,6 +40,9 @@ class Column:
     csv: Callable[[Any], Any] = lambda value: value
     optional: bool = False   # in the table and markdown only when asked for (by ``key``)
     data: bool = True        # in JSON and CSV (a share of a total is a rendering, not data)
+    #: in this report's JSON and CSV (a column only some networks need, such as ``shares``,
+    #: so that every other network's reports stay as they were)
+    in_data: Callable[[Report], bool] = _always
 
     def cell(self, row: Row, report: Report) -> str:
         return self.text(row, report) if self.text else str(self.value(row))
@@ -74,6 +77,19 @@ def _grouped(report: Report) -> bool:
 def _label(row: Row) -> str:
     """``conv1 (Conv2d)``; a layer type's row (``--by type``) is the type alone."""
     return row.name if row.name == row.type else f"{row.name} ({row.type})"
+
+
+def shares_weights(report: Report) -> bool:
+    """Whether some layer of the report calls a module again (``share:``)."""
+    return any(row.shares is not None for row in report.layers)
+
+
+def _params_cell(row: Row) -> str:
+    """``(shared)`` for a layer that calls again a module with parameters (its parameters are
+    counted at the first call), as torchinfo shows ``(recursive)``; else the count."""
+    if row.shares is not None and row.count == 1 and row.layer.count_params(*row.input_shapes):
+        return _("(shared)")
+    return exact(row.params)
 
 
 def _start(x: Fraction) -> int | float:
@@ -111,7 +127,7 @@ def field_csv(data: dict[str, list] | None) -> str:
 
 def machine(report: Report) -> list[Column]:
     """The JSON's and CSV's columns (always all of them)."""
-    return [c for c in COLUMNS if c.key is not None and c.data]
+    return [c for c in COLUMNS if c.key is not None and c.data and c.in_data(report)]
 
 
 @dataclass(frozen=True)
@@ -149,7 +165,7 @@ COLUMNS: list[Column] = [
     Column("output_shape", "Output Shape", lambda r: list(r.output_shape),
            lambda r, _: shape(r.output_shape), "left", csv=lambda s: "x".join(map(str, s)),
            shown=lambda report: report.view.kind != "type"),
-    Column("params", "Param #", lambda r: r.params, lambda r, _: exact(r.params)),
+    Column("params", "Param #", lambda r: r.params, lambda r, _: _params_cell(r)),
     Column("%params", "% params", lambda r: r.params,
            lambda r, rep: share(r.params, rep.totals.params), optional=True, data=False),
     Column("trainable_params", None, lambda r: r.trainable_params),
@@ -169,6 +185,8 @@ COLUMNS: list[Column] = [
     Column("receptive_field_reason", None, lambda r: r.receptive_field_reason or None,
            csv=lambda reason: reason or ""),
     Column("scope", None, lambda r: list(r.scope), csv=" ".join),
+    Column("shares", None, lambda r: r.shares, csv=lambda name: name or "",
+           in_data=shares_weights),
     Column(None, "Connected to", lambda r: list(r.inputs), lambda r, _: ", ".join(r.inputs),
            "left", shown=_branches),
 ]

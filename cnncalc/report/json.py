@@ -33,7 +33,13 @@ def report_dict(report: Report) -> dict[str, Any]:
 
 
 def blocks_entry(block) -> dict[str, Any]:
-    """A block instance as JSON data: what it is, its layers' totals."""
+    """A block instance as JSON data: what it is, its layers' totals (and, for an instance
+    that applies another again with the same weights, ``shares``: that instance's name)."""
+    shares = {} if block.shares is None else {"shares": block.shares}
+    return {**_blocks_entry(block), **shares}
+
+
+def _blocks_entry(block) -> dict[str, Any]:
     return {"name": block.name, "type": block.type, "args": _plain(block.args),
             "depth": block.depth, "from": list(block.inputs), "output": block.output,
             "output_shape": list(block.output_shape), "layers": len(block.layers),

@@ -49,6 +49,8 @@ def explain_row(row: Row) -> Working:
     if explainer is None:
         return _unexplained(row)
     working = explainer(row)
+    if row.shares is not None:
+        working = _shared(working, row)
     actual = {"output_shape": tuple(row.output_shape), "params": row.params,
               "buffers": row.buffers, "macs": row.macs}
     for quantity in FIELDS:
@@ -63,6 +65,21 @@ def explain_row(row: Row) -> Working:
             *lines["output_shape"])
         working = replace(working, lines=lines)
     return working
+
+
+def _shared(working: Working, row: Row) -> Working:
+    """A layer that calls the module of ``row.shares`` again (``share:``): its formulas give
+    what the module holds, which is counted at that first call, once; here 0."""
+    lines, values = dict(working.lines), dict(working.values)
+    said = {"params": _("the module of {owner}, called again (share): its parameters are "
+                        "counted there, once, so params = 0 here"),
+            "buffers": _("the module of {owner}, called again (share): its buffers are counted "
+                         "there, once, so buffers = 0 here")}
+    for quantity, text in said.items():
+        if values[quantity]:
+            lines[quantity] = (*lines[quantity], text.format(owner=row.shares))
+        values[quantity] = 0
+    return replace(working, lines=lines, values=values)
 
 
 def _unexplained(row: Row) -> Working:

@@ -51,7 +51,9 @@ class Twin(torch.nn.Module):
     happens); ``method`` in its tensor method or operator form (``x.mean([2, 3],
     keepdim=True)``, ``a + b``). With ``calls=False`` every layer is called as a module,
     whatever its ``call``. Every leaf module is registered either way, so the twin's
-    parameters and buffers are the network's.
+    parameters and buffers are the network's. A layer that applies an earlier one again
+    (``share:``) calls that layer's module object again, as torch code calls one module twice:
+    it registers nothing, so ``parameters()`` counts the weights once.
     """
 
     def __init__(self, report: Report, modules: Mapping[str, torch.nn.Module], *,
@@ -60,16 +62,17 @@ class Twin(torch.nn.Module):
         self.network_name = report.name
         self.output_name = report.output
         self.output_names = tuple(report.outputs) or (report.output,)
-        plan = [Step(row.name, row.inputs, modules[row.name], row.call,
+        plan = [Step(row.name, row.inputs, modules[row.shares or row.name], row.call,
                      form(row.layer, row.call, f"layer {row.name!r} ({row.type})") if calls
                      else as_module)
                 for row in report.layers]
         self._plan = plan
         self._release = _last_uses(plan, self.output_names)
-        if len({id(step.module) for step in plan}) != len(plan):
+        own = [step for step, row in zip(plan, report.layers) if row.shares is None]
+        if len({id(step.module) for step in own}) != len(own):
             raise TwinError("one module object cannot stand for two layers")
         scopes = {row.name: row.scope for row in report.layers}
-        for step in plan:
+        for step in own:   # a layer that calls a module again (share:) registers nothing
             self._place(step.name, scopes[step.name], step.module)
 
     def _place(self, path: str, scope: tuple[str, ...], module: torch.nn.Module) -> None:
@@ -125,7 +128,8 @@ def to_torch(network: Network, input: Iterable[int] | None = None, *,
     """
     report = analyze(network, input=input)
     with torch.device(device) if device is not None else nullcontext():
-        modules = {row.name: build_module(row.layer) for row in report.layers}
+        modules = {row.name: build_module(row.layer) for row in report.layers
+                   if row.shares is None}   # a shared layer calls its first layer's module
     freeze(modules, (row.name for row in report.layers if not row.trainable))
     return Twin(report, modules, calls=calls)
 

@@ -124,6 +124,8 @@ def _build(report: Report, device: str) -> tuple[dict[str, torch.nn.Module], dic
     modules, errors = {}, {}
     with torch.device(device) if device == "meta" else nullcontext():
         for row in report.layers:
+            if row.shares is not None:   # it calls its first layer's module again
+                continue
             try:
                 modules[row.name] = build_module(row.layer)
             except Exception as err:  # torch's constructors raise many kinds of errors
@@ -135,15 +137,25 @@ def _run(report: Report, twin: Twin, device: str) -> Verification:
     shapes: dict[str, Any] = {}
     running: list[str] = []
     hooks = []
+    calls: dict[int, list[str]] = {}   # each module: the layers that call it, in order
     for name, _, module in twin.leaves():
-        hooks.append(module.register_forward_pre_hook(_entering(name, running)))
-        hooks.append(module.register_forward_hook(_recording(name, shapes)))
+        calls.setdefault(id(module), []).append(name)
+    per_call: dict[str, int] = {}      # a module called more than once: each call's FLOPs
+    counter = FlopCounterMode(display=False)
+    for name, _, module in twin.leaves():
+        names = calls[id(module)]
+        if name != names[0]:
+            continue   # one pair of hooks per module; they tell its calls apart
+        hooks.append(module.register_forward_pre_hook(_entering(names, running, counter,
+                                                                per_call)))
+        hooks.append(module.register_forward_hook(_recording(names, shapes, counter,
+                                                             per_call)))
     shape = report.inputs["input"]
     sample = (torch.empty(shape, device="meta") if device == "meta"
               else torch.randn(shape, device=device))
     failure = failed_at = None
     try:
-        with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        with torch.no_grad(), counter:
             twin(sample)
     except Exception as err:  # whatever torch raises, it is a disagreement to report
         failure = _describe(err)
@@ -154,14 +166,18 @@ def _run(report: Report, twin: Twin, device: str) -> Verification:
     flops = {name: sum(ops.values()) for name, ops in counter.get_flop_counts().items()}
     prefix = type(twin).__name__ + "."
     checks = []
+    counted: set[int] = set()   # the modules whose parameters are counted already
     for (name, _, module), row in zip(twin.leaves(), report.layers):
+        first = id(module) not in counted
+        counted.add(id(module))
         if name == failed_at:
             checks.append(LayerCheck(row.name, row.type, error=f"torch rejects it: {failure}"))
         elif name not in shapes:
             checks.append(LayerCheck(row.name, row.type, skipped=True))
         else:
             checks.append(LayerCheck(row.name, row.type, _quantities(
-                row, module, shapes[name], flops.get(prefix + name, 0))))
+                row, module, shapes[name], per_call[name] if len(calls[id(module)]) > 1
+                else flops.get(prefix + name, 0), first)))
     if failure is not None:
         outside = None if failed_at is not None else f"the forward pass failed: {failure}"
         return Verification(report, checks, None, device, outside)
@@ -172,27 +188,42 @@ def _run(report: Report, twin: Twin, device: str) -> Verification:
     return Verification(report, checks, total, device)
 
 
-def _quantities(row: Row, module: torch.nn.Module, shape: Any, flops: int
+def _quantities(row: Row, module: torch.nn.Module, shape: Any, flops: int, first: bool = True
                 ) -> tuple[Quantity, ...]:
-    params = list(module.parameters())
+    """The row against its module's call; a module called again (``share:``) brings no
+    parameters or buffers of its own after its first call, as ``parameters()`` counts them."""
+    params = list(module.parameters()) if first else []
     return (
         Quantity("output_shape", tuple(row.output_shape), shape),
         Quantity("params", row.params, sum(p.numel() for p in params)),
         Quantity("trainable_params", row.trainable_params,
                  sum(p.numel() for p in params if p.requires_grad)),
-        Quantity("buffers", row.buffers, sum(b.numel() for b in module.buffers())),
+        Quantity("buffers", row.buffers, sum(b.numel() for b in module.buffers()) if first
+                 else 0),
         Quantity("macs", row.macs if seen_by_flop_counter(row.layer) else 0, _halve(flops)),
     )
 
 
-def _entering(name: str, running: list[str]):
+def _global(counter: FlopCounterMode) -> int:
+    return sum(counter.get_flop_counts().get("Global", {}).values())
+
+
+def _entering(names: list[str], running: list[str], counter: FlopCounterMode,
+              per_call: dict[str, int]):
+    """The pre-hook of a module called by the layers ``names`` (one, or several: share:)."""
     def hook(module, args):
+        name = names[sum(1 for n in running if n in names) % len(names)]
         running.append(name)
+        per_call[name] = -_global(counter)
     return hook
 
 
-def _recording(name: str, shapes: dict[str, Any]):
+def _recording(names: list[str], shapes: dict[str, Any], counter: FlopCounterMode,
+               per_call: dict[str, int]):
     def hook(module, args, output):
+        name = next(n for n in reversed(names) if n in per_call and n not in shapes) \
+            if len(names) > 1 else names[0]
+        per_call[name] += _global(counter)
         shapes[name] = (tuple(output.shape) if isinstance(output, torch.Tensor)
                         else f"a {type(output).__name__}, not a tensor")
     return hook
