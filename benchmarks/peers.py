@@ -104,6 +104,11 @@ def main() -> None:
                            if importlib.util.find_spec(module) is not None]
     print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}; median of {args.runs} whole processes")
+    floor = [sys.executable, "-c", "import pydantic.main, click, yaml"]
+    samples = [run(floor) for _ in range(args.runs)]
+    print(f"# the floor: a process importing cnncalc's runtime dependencies (pydantic, click, "
+          f"PyYAML) and nothing else: {statistics.median(s[0] for s in samples):.3f} s, "
+          f"{statistics.median(s[1] for s in samples) / 1024:.0f} MB")
     print("| network | tool | wall time | × cnncalc | peak RSS |")
     print("|---|---|---|---|---|")
     results = {}
