@@ -33,7 +33,7 @@ blocks:
       - Conv2d: {{out_channels: 16, kernel_size: 3, padding: 1, bias: false, name: conv}}
       - BatchNorm2d
       - ReLU
-      - Add: {{from: [relu, input]}}
+      - Add: {{from: [relu_1, input]}}
 layers:
   - Unit: {{repeat: {blocks}}}
 """

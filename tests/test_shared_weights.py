@@ -9,16 +9,14 @@ calls the first layer's module object again), FlopCounterMode, and each peer too
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-import logging
 import warnings
 
 import pytest
 import torch
 import torch.nn.functional as F
 from cli_runner import runner
+from test_conventions_peers import quiet
 from test_memory import torch_peak, torch_saved
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
@@ -426,17 +424,6 @@ def test_the_torchinfo_footer_counts_a_recursive_layer_in_the_pass_size(tmp_path
 
 
 # -- each counting convention against its tool -----------------------------------------------------
-
-@contextlib.contextmanager
-def quiet():
-    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
-        warnings.simplefilter("ignore")
-        logging.disable(logging.WARNING)
-        try:
-            yield
-        finally:
-            logging.disable(logging.NOTSET)
-
 
 def peer(tool: str, model: nn.Module, shape) -> tuple[float, int]:
     """The tool's headline MACs and parameters on ``model`` (eval mode, CPU)."""
