@@ -70,3 +70,17 @@ def test_exported_source_passes_ruff(zoo_name, tmp_path):
     fmt = subprocess.run([RUFF, "format", "--isolated", "--check", "--diff", str(file)],
                          capture_output=True, text=True)
     assert fmt.returncode == 0, fmt.stdout + fmt.stderr
+
+
+def test_a_channel_shuffle_is_written_out_as_torch_computes_it():
+    """``nn.ChannelShuffle`` (which torch.onnx.export cannot write) becomes a class of the same
+    name and argument doing view, transpose and reshape: the same values."""
+    network = cnncalc.loads("input: [12, 5, 5]\nlayers:\n  - ChannelShuffle: {groups: 3}\n"
+                            "  - ChannelShuffle: {groups: 4, call: functional}\n")
+    source = to_source(network)
+    assert "nn.ChannelShuffle(" not in source and "F.channel_shuffle" not in source
+    namespace: dict = {}
+    exec(source, namespace)  # noqa: S102 - the exported source, made here
+    x = torch.randn(2, 12, 5, 5)
+    expected = torch.nn.ChannelShuffle(4)(torch.nn.ChannelShuffle(3)(x))
+    assert torch.equal(namespace[class_name(network)]()(x), expected)
