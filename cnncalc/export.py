@@ -230,7 +230,7 @@ class _Writer:
         self.groups = [(groups[key][0], groups[key][1:]) for key in order]
 
     def _reserved_classes(self) -> set[str]:
-        return {_class_name(self.report.name), "Module", "Tensor"}
+        return {_class_name(self.report.name), "Module", "Tensor", *_WRITTEN_OUT}
 
     def references(self, block_type: str) -> dict[tuple[str, str], list[str]]:
         """``(layer type, argument) -> [block arguments]`` that the block's definition writes

@@ -3,7 +3,6 @@ exported zoo networks read back with the numbers of the original files."""
 
 from __future__ import annotations
 
-import re
 import warnings
 
 import pytest
