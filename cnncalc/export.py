@@ -1,9 +1,10 @@
 """``cnncalc export``: a network as readable PyTorch source, which needs no cnncalc to run.
 
-The source has one ``nn.Module`` class per block type of the file (its block arguments, and the
-input's ``in_channels`` where a layer needs it, are the constructor's parameters) and one class
-for the network, whose ``forward`` does the wiring: ``from``, the merges (``a + b``,
-``a * b``, ``torch.cat([a, b], 1)``) and the layers' ``call:`` forms (``F.relu(x)``,
+The source has one ``nn.Module`` class per block type of the file (its block arguments that its
+layers take, and the input's ``in_channels`` where a layer needs it, are the constructor's
+parameters; one that only ``repeat:`` or ``if:`` used is not, the class's structure being
+fixed) and one class for the network, whose ``forward`` does the wiring: ``from``, the merges
+(``a + b``, ``a * b``, ``torch.cat([a, b], 1)``) and the layers' ``call:`` forms (``F.relu(x)``,
 ``x.flatten(1)``, ``x.mean([2, 3], keepdim=True)``). Arguments at their torch defaults are left
 out, as people write them.
 
@@ -33,6 +34,21 @@ from cnncalc.spec import INPUT, Network
 _NN_RESERVED = {"forward", "training", "modules", "parameters", "buffers", "children", "train",
                 "eval", "cuda", "cpu", "to", "type", "float", "double", "half", "apply",
                 "state_dict", "zero_grad", "register_buffer", "add_module", "extra_repr"}
+
+
+#: torch.nn classes that torch.onnx.export cannot write (``aten::channel_shuffle``), written
+#: out as a class of the same name and arguments that does the same with what it can
+_WRITTEN_OUT = {"ChannelShuffle": '''class ChannelShuffle(nn.Module):
+    """nn.ChannelShuffle written out as torchvision does, which ONNX can export."""
+
+    def __init__(self, groups):
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, x):
+        n, c, *rest = x.shape
+        x = x.view(n, self.groups, -1, *rest).transpose(1, 2)
+        return x.reshape(n, c, *rest)'''}
 
 
 # -- the tree of the network: blocks and leaves ------------------------------------------------
@@ -225,7 +241,7 @@ class _Writer:
         self.groups = [(groups[key][0], groups[key][1:]) for key in order]
 
     def _reserved_classes(self) -> set[str]:
-        return {_class_name(self.report.name), "Module", "Tensor"}
+        return {_class_name(self.report.name), "Module", "Tensor", *_WRITTEN_OUT}
 
     def references(self, block_type: str) -> dict[tuple[str, str], list[str]]:
         """``(layer type, argument) -> [block arguments]`` that the block's definition writes
@@ -371,8 +387,14 @@ class _Writer:
         signature = ["self"]
         if needs_in:
             signature.append("in_channels")
-        required = [name for name, default in params if default is _NONE]
-        optional = [(name, default) for name, default in params if default is not _NONE]
+        # a block argument no layer takes (one only ``repeat:`` or ``if:`` used, which the
+        # class's structure fixes; one at its default in every instance) is left out
+        used = {word for line in init_lines for word in re.findall(r"\w+", line)} | {
+            word for line in forward_lines for word in re.findall(r"\w+", line)
+            if word not in var_names}
+        required = [name for name, default in params if default is _NONE and name in used]
+        optional = [(name, default) for name, default in params
+                    if default is not _NONE and name in used]
         signature += required + extra + [f"{n}={_literal(d)}" for n, d in optional]
         self.params[cls_name] = (["in_channels"] if needs_in else []) + required + extra \
             + [n for n, _ in optional]
@@ -420,7 +442,7 @@ class _Writer:
         inline = self.inline(kind, row, args, value)
         if inline is not None:
             return inline
-        if row.call == "functional":
+        if row.call == "functional" and kind not in _WRITTEN_OUT:
             functional = self.functional(kind, cls, keys, args, value, row)
             if functional is not None:
                 return functional
@@ -430,6 +452,9 @@ class _Writer:
         if kind in TWINS:
             constructor = self.helper(kind)
             keys = [k for k in cls.model_fields]   # twins take every field
+        elif kind in _WRITTEN_OUT:
+            constructor = kind
+            self.helpers.setdefault(kind, _WRITTEN_OUT[kind])
         else:
             constructor = f"nn.{kind}"
         positional, keywords, in_order = [], [], True

@@ -70,3 +70,30 @@ def test_exported_source_passes_ruff(zoo_name, tmp_path):
     fmt = subprocess.run([RUFF, "format", "--isolated", "--check", "--diff", str(file)],
                          capture_output=True, text=True)
     assert fmt.returncode == 0, fmt.stdout + fmt.stderr
+
+
+def test_a_channel_shuffle_is_written_out_as_torch_computes_it():
+    """``nn.ChannelShuffle`` (which torch.onnx.export cannot write) becomes a class of the same
+    name and argument doing view, transpose and reshape: the same values."""
+    network = cnncalc.loads("input: [12, 5, 5]\nlayers:\n  - ChannelShuffle: {groups: 3}\n"
+                            "  - ChannelShuffle: {groups: 4, call: functional}\n")
+    source = to_source(network)
+    assert "nn.ChannelShuffle(" not in source and "F.channel_shuffle" not in source
+    namespace: dict = {}
+    exec(source, namespace)  # noqa: S102 - the exported source, made here
+    x = torch.randn(2, 12, 5, 5)
+    expected = torch.nn.ChannelShuffle(4)(torch.nn.ChannelShuffle(3)(x))
+    assert torch.equal(namespace[class_name(network)]()(x), expected)
+
+
+def test_a_block_argument_no_layer_takes_is_no_parameter():
+    """ResNet-50's ``stage`` takes ``rest`` (its ``repeat:``) and ``groups`` (1 everywhere):
+    each structure is a class of its own, and neither is a constructor parameter."""
+    source = to_source(cnncalc.zoo.load("resnet50"))
+    assert "    def __init__(self, in_channels, width, out, stride=2):\n" \
+           "        super().__init__()\n" \
+           "        self.bottleneck_down_1 = BottleneckDown(in_channels, width, out, " \
+           "stride=stride)\n" in source, source
+    assert "class Stage3(nn.Module):" in source
+    assert "rest" not in source and "groups" not in source
+    assert "self.layer3 = Stage3(512, 256, 1024)\n" in source

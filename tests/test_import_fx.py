@@ -31,7 +31,7 @@ def module_dir(tmp_path, monkeypatch):
         del sys.modules[name]
 
 
-@pytest.mark.parametrize("zoo_name", [n for n in cnncalc.zoo.names() if n != "convnext_tiny"])
+@pytest.mark.parametrize("zoo_name", cnncalc.zoo.names())
 def test_zoo_round_trip_through_torch_fx(zoo_name, module_dir):
     network = cnncalc.zoo.load(zoo_name)
     (module_dir / f"exported_{zoo_name}.py").write_text(to_source(network), encoding="utf-8")
@@ -40,12 +40,30 @@ def test_zoo_round_trip_through_torch_fx(zoo_name, module_dir):
     assert numbers(cnncalc.analyze(imported)) == numbers(cnncalc.analyze(network))
 
 
-def test_a_parameter_is_not_imported_from_fx_yet(module_dir):
-    """ConvNeXt's layer scale is an fx ``get_attr`` node, which the importer reports."""
+def test_a_parameter_is_a_parameter_layer(module_dir):
+    """ConvNeXt's layer scale (an fx ``get_attr`` node) is a ``Parameter`` named by its module
+    path; a buffer used directly is no layer, and said so."""
+    class Scale(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = torch.nn.Conv2d(3, 8, 3)
+            self.gamma = torch.nn.Parameter(torch.ones(8, 1, 1))
+            self.register_buffer("shift", torch.zeros(8, 1, 1))
+
+        def forward(self, x):
+            x = self.conv(x)
+            return self.gamma * x, x * self.shift
+
+    with pytest.raises(ImportProblems) as err, torch.device("meta"):
+        import_model(Scale(), (3, 8, 8), name="Scale")
+    lines = err.value.lines
+    assert "node shift (get_attr shift)" in lines[0] and "nn.Parameter" in lines[0], lines
+    assert not any("gamma" in line for line in lines), lines
     network = cnncalc.zoo.load("convnext_tiny")
-    (module_dir / "exported_convnext_tiny.py").write_text(to_source(network), encoding="utf-8")
-    with pytest.raises(Exception, match="get_attr"):
-        import_factory(f"exported_convnext_tiny:{class_name(network)}", tuple(network.input))
+    (module_dir / "exported_cnx.py").write_text(to_source(network), encoding="utf-8")
+    text = import_factory(f"exported_cnx:{class_name(network)}", tuple(network.input))
+    assert "- Parameter: {name: layer_scale, call: method, shape: $shape}" in text, text
+    assert "- Mul: {from: [layer_scale, permute_2], call: method}" in text, text
 
 
 def test_resnet18_reads_like_a_network_file(module_dir):
@@ -56,6 +74,58 @@ def test_resnet18_reads_like_a_network_file(module_dir):
     assert "- Add: {from: [bn2, input], call: method}" in text
     assert "- Flatten: {call: method}" in text
     assert "in_channels" not in text and "num_features" not in text   # inferred
+
+
+def test_resnet50_repeats_its_bottlenecks_like_the_zoo_file(module_dir):
+    """Consecutive identical instances are one entry with ``repeat``; the layers keep the
+    names (module paths) of the zoo file's, and the numbers."""
+    network = cnncalc.zoo.load("resnet50")
+    (module_dir / "exported_r50.py").write_text(to_source(network), encoding="utf-8")
+    text = import_factory("exported_r50:ResNet50", (3, 224, 224))
+    for count in (2, 3, 5):   # layer1 and layer4, layer2, layer3
+        assert f"repeat: {count}}}" in text, text
+    assert "name: bottleneck_" not in text, text
+    imported, original = (cnncalc.analyze(n) for n in (cnncalc.loads(text), network))
+    assert [row.name for row in imported.layers] == [row.name for row in original.layers]
+    assert numbers(imported) == numbers(original)
+
+
+def test_repeat_only_where_cnncalc_gives_the_same_names():
+    """``blocks.0``, ``blocks.1``: names no ``repeat`` gives, kept; ``block_1``, ``block_2``:
+    the automatic names, ``stage_1``...: those of ``name: stage``."""
+    class Block(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = torch.nn.Conv2d(4, 4, 3, padding=1)
+
+        def forward(self, x):
+            return self.conv(x)
+
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.blocks = torch.nn.Sequential(Block(), Block())
+            self.block = Block()
+            self.block_1 = Block()
+            self.block_2 = Block()
+            self.stage_1 = Block()
+            self.stage_2 = Block()
+            self.stage_3 = Block()
+
+        def forward(self, x):
+            x = self.blocks(x)
+            x = self.block(x)
+            x = self.block_2(self.block_1(x))
+            return self.stage_3(self.stage_2(self.stage_1(x)))
+
+    text = import_model(Net(), (4, 8, 8), name="Net")
+    assert '- block: {name: "0"}\n      - block: {name: "1"}\n' in text, text
+    assert "- block: {name: block}\n  - block: {repeat: 2}\n" in text, text
+    assert "- block: {name: stage, repeat: 3}\n" in text, text
+    report = cnncalc.analyze(cnncalc.loads(text))
+    assert [row.name for row in report.layers] == [
+        "blocks.0.conv", "blocks.1.conv", "block.conv", "block_1.conv", "block_2.conv",
+        "stage_1.conv", "stage_2.conv", "stage_3.conv"]
 
 
 class Unsupported(torch.nn.Module):

@@ -210,6 +210,10 @@ def _function(node, where, problems):
         tensors = node.args[0]
         dim = node.args[1] if len(node.args) > 1 else node.kwargs.get("dim", 0)
         return "Concat", {"dim": dim}, list(tensors), "functional"
+    if target is torch.permute:
+        dims = node.args[1] if len(node.args) > 1 else node.kwargs.get("dims")
+        return "Permute", {"dims": tuple(dims) if isinstance(dims, (list, tuple)) else dims}, \
+            [node.args[0]], "functional"
     if target is torch.flatten:
         args = _bound(torch.flatten, node)
         return "Flatten", {"start_dim": args.get("start_dim", 0),
@@ -315,6 +319,32 @@ def _located(problem: str, nodes) -> str | tuple[str, str]:
     return f"{file}:{line}", problem
 
 
+def _parameter(node, module, modules, problems) -> Op | None:
+    """A ``get_attr`` node of an ``nn.Parameter`` (ConvNeXt's layer scale): a ``Parameter``
+    layer, named by its attribute (``cnblock_1.layer_scale``), or by the module that holds
+    nothing but it (a wrapper module whose forward returns it). Other tensors (buffers,
+    constants) are problems."""
+    where = f"node {node.name} (get_attr {node.target})"
+    try:
+        value = module.get_parameter(node.target)
+    except AttributeError:
+        problems.append(f"{where}: a tensor of the model used directly is a layer only when "
+                        "it is an nn.Parameter (cnncalc's Parameter); this one is not")
+        return None
+    path = tuple(node.target.split("."))
+    owner = modules.get(".".join(path[:-1]), module)
+    if len(path) > 1 and type(owner).__name__ not in REGISTRY and \
+            not list(owner.children()) and len(list(owner.parameters())) == 1 and \
+            not list(owner.buffers()):
+        path = path[:-1]
+    shape = tuple(value.shape)
+    if not shape:
+        problems.append(f"{where}: a Parameter of no dimensions is no cnncalc layer")
+        return None
+    return Op(node.name, "Parameter", {"shape": shape}, [], "method", path[:-1], path[-1],
+              where, trainable=value.requires_grad)
+
+
 def import_model(model: torch.nn.Module, input_shape: tuple[int, ...], *, name: str,
                  source: str = "") -> str:
     """The network file of ``model`` on one sample of ``input_shape`` (batch excluded)."""
@@ -346,8 +376,10 @@ def import_model(model: torch.nn.Module, input_shape: tuple[int, ...], *, name: 
                 output = results
             continue
         if node.op == "get_attr":
-            problems.append(f"node {node.name} (get_attr {node.target}): a tensor attribute "
-                            "of the model used directly is no cnncalc layer")
+            found = _parameter(node, module, modules, problems)
+            if found is not None:
+                ids[node.name] = node.name
+                ops.append(found)
             continue
         shares = None
         if node.op == "call_module":

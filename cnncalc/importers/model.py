@@ -25,7 +25,7 @@ from cnncalc.errors import UsageError
 
 INPUT = "input"
 #: arguments cnncalc infers from the incoming shape: left out of imported files
-INFERRED = ("in_channels", "in_features", "num_features", "num_channels")
+INFERRED = ("in_channels", "in_features", "num_features", "num_channels", "normalized_shape")
 #: per-dimension arguments written as one int when every dimension has the same value
 PER_DIM = ("kernel_size", "stride", "padding", "dilation", "output_padding")
 
@@ -106,6 +106,7 @@ class _Scope:
     cls: str = ""                                  # module class name
     children: list = field(default_factory=list)   # Op | _Scope
     names: list[str | None] = field(default_factory=list)   # explicit names of the children
+    final: list[str] = field(default_factory=list)          # every child's name
     block: str = ""                                # its block's name
     values: dict[str, Any] = field(default_factory=dict)     # its block's args here
 
@@ -228,7 +229,38 @@ def _name_children(scope: _Scope) -> dict[str, str]:
         names.append(given)
         ids[_last_op(child).id] = name
     scope.names = names
+    scope.final = list(local)
     return ids
+
+
+def _auto_instances(scope: _Scope, block_of) -> None:
+    """Block instances whose names cnncalc's automatic naming gives anyway (``bottleneck_1``
+    for an instance of the block ``bottleneck``) lose their explicit ``name``, so that runs
+    of them can be one entry with ``repeat``; the same for every scope below."""
+    counters: Counter[str] = Counter()
+    local: set[str] = set()
+    for index, child in enumerate(scope.children):
+        want = scope.final[index]
+        if isinstance(child, Op) and child.shares is not None:   # named by its share
+            local.add(want)
+            continue
+        if isinstance(child, _Scope) or scope.names[index] is None:
+            prefix = (block_of[id(child)].name if isinstance(child, _Scope)
+                      else child.type).lower()
+            trial = counters.copy()
+            while True:
+                trial[prefix] += 1
+                auto = f"{prefix}_{trial[prefix]}"
+                if auto not in local:
+                    break
+            if auto == want:
+                counters = trial
+                scope.names[index] = None
+            else:
+                scope.names[index] = want
+        local.add(want)
+        if isinstance(child, _Scope):
+            _auto_instances(child, block_of)
 
 
 def _auto_is(op: Op, counters: Counter[str], local: dict[str, str]) -> bool:
@@ -285,7 +317,8 @@ def to_yaml(name: str, input_shape: tuple[int, ...], ops: list[Op],
                 refs = list(child.inputs)
             spelled = [names[r] if r in inside else INPUT for r in refs]
             default = [previous] if previous is not None else [INPUT]
-            result.append(None if spelled == default else tuple(spelled))
+            # a source (Parameter) takes nothing: no ``from``
+            result.append(None if spelled == default or not refs else tuple(spelled))
             previous = names[_last_op(child).id]
         return result
 
@@ -328,6 +361,7 @@ def to_yaml(name: str, input_shape: tuple[int, ...], ops: list[Op],
             base += "_block"
         block.name = _unique(base, taken_blocks)
         _parameterise(block, instances, block_of)
+    _auto_instances(root, block_of)
 
     lines = []
     if source:
@@ -403,25 +437,14 @@ def _field_order(type_name: str):
 
 def _entries(scope: _Scope, wires: list, block_of, indent: str, block: _Block | None,
              names: dict[str, str] | None = None) -> list[str]:
-    lines = []
-    index = 0
     children = scope.children
-    while index < len(children):
-        child, given, wire = children[index], scope.names[index], wires[index]
+
+    def entry(index: int) -> tuple[str, dict[str, Any]]:
+        """The child's type and its arguments as written."""
+        child = children[index]
         args: dict[str, Any] = {}
-        if isinstance(child, Op) and child.shares is not None:   # the module called again
-            entry = {"share": names[child.shares]}
-            if given is not None:
-                entry["name"] = given
-            if wire is not None:
-                entry["from"] = wire[0] if len(wire) == 1 else list(wire)
-            body = ", ".join(f"{k}: {_scalar(v)}" for k, v in entry.items())
-            lines.append(f"{indent}- {{{body}}}")
-            index += 1
-            continue
         if isinstance(child, _Scope):
             inner = block_of[id(child)]
-            type_name = inner.name
             for key, default in inner.args.items():
                 arg = block.positions.get((index, key)) if block else None
                 if arg is not None:
@@ -430,33 +453,82 @@ def _entries(scope: _Scope, wires: list, block_of, indent: str, block: _Block | 
                     value = child.values.get(key, default)
                     if not _same(value, default):
                         args[key] = value
-        else:
-            type_name = child.type
-            keys = sorted(child.args, key=_field_order(child.type))
-            for key in keys:
-                arg = block.positions.get((index, key)) if block else None
-                args[key] = f"${arg}" if arg is not None else child.args[key]
-            if block is not None:   # a key only some instances give, made an argument
-                for (position, key), arg in block.positions.items():
-                    if position == index and key not in args:
-                        args[key] = f"${arg}"
+            return inner.name, args
+        for key in child.args:
+            arg = block.positions.get((index, key)) if block else None
+            args[key] = f"${arg}" if arg is not None else child.args[key]
+        if block is not None:   # a key only some instances give, made an argument
+            for (position, key), arg in block.positions.items():
+                if position == index and key not in args:
+                    args[key] = f"${arg}"
+        order = _field_order(child.type)
+        return child.type, {key: args[key] for key in sorted(args, key=order)}
+
+    lines = []
+    index = 0
+    while index < len(children):
+        child, wire = children[index], wires[index]
+        if isinstance(child, Op) and child.shares is not None:   # the module called again
+            shared = {"share": names[child.shares]}
+            if scope.names[index] is not None:
+                shared["name"] = scope.names[index]
+            if wire is not None:
+                shared["from"] = wire[0] if len(wire) == 1 else list(wire)
+            body = ", ".join(f"{k}: {_scalar(v)}" for k, v in shared.items())
+            lines.append(f"{indent}- {{{body}}}")
+            index += 1
+            continue
+        type_name, args = entry(index)
+        repeat, name = _run(scope, wires, block_of, index, entry)
         reserved: dict[str, Any] = {}
-        if given is not None:
-            reserved["name"] = given
+        if name is not None:
+            reserved["name"] = name
         if wire is not None:
             reserved["from"] = wire[0] if len(wire) == 1 else list(wire)
         if isinstance(child, Op) and child.call != "module":
             reserved["call"] = child.call
         if isinstance(child, Op) and not child.trainable:
             reserved["trainable"] = False
-        everything = {**reserved, **args}
+        everything = {**reserved, **args, **({"repeat": repeat} if repeat > 1 else {})}
         if everything:
             body = ", ".join(f"{k}: {_scalar(v)}" for k, v in everything.items())
             lines.append(f"{indent}- {type_name}: {{{body}}}")
         else:
             lines.append(f"{indent}- {type_name}")
-        index += 1
+        index += repeat
     return lines
+
+
+def _run(scope: _Scope, wires: list, block_of, index: int, entry) -> tuple[int, str | None]:
+    """How many block instances from ``index`` on are one entry with ``repeat`` (1: none),
+    and the entry's ``name``: consecutive instances of one block with the same arguments,
+    each taking the previous one's output, named as cnncalc names the instances of a
+    repeated entry (automatically, ``bottleneck_1``, ``bottleneck_2``...; or ``base_1``,
+    ``base_2``... for ``name: base``)."""
+    children, names = scope.children, scope.names
+    first = children[index]
+    if not isinstance(first, _Scope):
+        return 1, names[index]
+    kind = entry(index)
+    base = None
+    if names[index] is not None:
+        match = re.fullmatch(r"(.+)_1", names[index])
+        if match is None or match.group(1) in scope.final:
+            return 1, names[index]
+        base = match.group(1)
+    count = 1
+    while index + count < len(children):
+        other = index + count
+        child = children[other]
+        if not isinstance(child, _Scope) or block_of[id(child)] is not block_of[id(first)] \
+                or wires[other] is not None or repr(entry(other)) != repr(kind):
+            break
+        if names[other] != (None if base is None else f"{base}_{count + 1}"):
+            break
+        count += 1
+    if count == 1:
+        return 1, names[index]
+    return count, base
 
 
 # -- YAML scalars -------------------------------------------------------------------------------

@@ -6,8 +6,12 @@ Initializer shapes give the layers' sizes (a Conv's weight ``[out, in/groups, *k
 ``--input``), ``onnx.shape_inference`` the shapes that Reshape, Flatten and the pools need.
 Node names of ``torch.onnx.export`` (``/layer1/0/conv1/Conv``) become block instances, as module
 paths do for torch.fx. Nodes that only compute shapes from constants (Shape, Gather,
-Unsqueeze... feeding a Reshape) are not layers. Every other node that cnncalc cannot express is
-a problem naming the node and its op type; all of them are reported, none skipped.
+Unsqueeze... feeding a Reshape) are not layers. Some runs of nodes are one layer: torchvision's
+LayerNorm2d (Transpose, LayerNormalization, Transpose), ChannelShuffle (Reshape, Transpose,
+Reshape) and FrozenBatchNorm2d (``x * scale + shift`` computed from its four tensors); an Add or
+Mul of an activation and a tensor of the model is a Parameter and the merge. Every other node
+that cnncalc cannot express is a problem naming the node and its op type; all of them are
+reported, none skipped.
 
 A graph whose convolutions have biases and which has no BatchNormalization is probably a
 folded export (``torch.onnx.export``'s default ``do_constant_folding=True`` merges each
@@ -17,6 +21,7 @@ BatchNorm into the convolution before it): it is read as what it is, with a note
 from __future__ import annotations
 
 import re
+from collections import Counter
 from math import prod
 from pathlib import Path
 from typing import Any
@@ -39,6 +44,12 @@ class _Reader:
         self.graph = model.graph
         self.problems: list[str] = []
         self.notes: list[str] = []
+        self.producer: dict[str, Any] = {}      # value -> the node that makes it
+        self.data_users: dict[str, int] = {}    # value -> how many nodes but Shape take it
+        self.absorbed: set[str] = set()         # outputs of layers the current node includes
+        self.ops: list[Op] = []                 # the layers found so far
+        self.aliases: dict[str, str] = {}       # value -> the value of the layer it is part of
+        self.outputs: tuple[str, ...] = ()      # the layers that are the graph's outputs
         self.constants: dict[str, Any] = {i.name: numpy_helper.to_array(i)
                                           for i in self.graph.initializer}
         inputs = [i for i in self.graph.input if i.name not in self.constants]
@@ -129,7 +140,9 @@ def import_onnx(path: str, input_shape=None) -> tuple[str, list[str]]:
         for depth in range(1, len(op.scope) + 1):
             scope = op.scope[:depth]
             classes[scope] = re.sub(r"[_.]?\d+$", "", scope[-1]) or "block"
-    return to_yaml(name, reader.input_shape, ops, classes, source=file.name), notes
+    outputs = reader.outputs if reader.outputs != (ops[-1].id,) else ()
+    return to_yaml(name, reader.input_shape, ops, classes, source=file.name,
+                   outputs=outputs), notes
 
 
 def _ops(reader: _Reader) -> tuple[list[Op], list[str]]:
@@ -146,11 +159,23 @@ def _ops(reader: _Reader) -> tuple[list[Op], list[str]]:
     for node in graph.node:
         for name in node.input:
             users[name] = users.get(name, 0) + 1
+    reader.producer = {o: node for node in graph.node for o in node.output}
+    for node in graph.node:
+        if node.op_type != "Shape":
+            for name in node.input:
+                reader.data_users[name] = reader.data_users.get(name, 0) + 1
+    reader.ops = ops
     has_bn = any(n.op_type == "BatchNormalization" for n in graph.node)
     broken: set[str] = set()
     biased_convs = 0
     for node in graph.node:
         where = f"node {node.name or node.output[0]} ({node.op_type})"
+        if node.output[0] in reader.aliases:   # part of a layer found already
+            part_of = reader.aliases[node.output[0]]
+            values[node.output[0]] = values[part_of]
+            if not reader.shapes.get(node.output[0]) and reader.shapes.get(part_of):
+                reader.shapes[node.output[0]] = reader.shapes[part_of]
+            continue
         live = [i for i in node.input if i in values]
         if node.op_type == "Shape":   # of an activation: its (static) shape
             if node.input[0] in reader.shapes:
@@ -178,30 +203,37 @@ def _ops(reader: _Reader) -> tuple[list[Op], list[str]]:
             broken.update(node.output)
             values.update({o: o for o in node.output})
             continue
+        if reader.absorbed:   # layers that are part of the one this node is
+            ops[:] = [op for op in ops if op.id not in reader.absorbed]
+            reader.absorbed.clear()
         outputs = found if isinstance(found, list) else [(node.output[0], *found)]
-        for output, type_name, args, inputs, call in outputs:
+        for output, type_name, args, inputs, call, *place in outputs:
             biased_convs += bool(args.pop("_biased", False))
             try:
                 args = clean_args(type_name, args)
-                REGISTRY[type_name].model_validate(dict(args))
+                layer = REGISTRY[type_name].model_validate(dict(args))
             except Exception as err:  # noqa: BLE001 - pydantic's message names the field
                 reader.problems.append(f"{where}: {type_name} arguments {args}: "
                                        f"{str(err).splitlines()[0]}")
                 broken.add(output)
                 values[output] = output
                 continue
+            if not reader.shapes.get(output):   # where shape inference lost track
+                _shape_by_cnncalc(reader, layer, inputs, output)
             module_like = type_name not in ("Add", "Mul", "Concat", "Flatten", "Chunk",
                                             "Narrow", "Permute", "Matmul", "Unflatten")
-            scope, local = _scope(node.name, node.op_type, prefixes, module_like)
+            scope, local = place[0] if place else _scope(node.name, node.op_type, prefixes,
+                                                         module_like)
             if local is None and module_like and call == "module":
                 call = "functional"   # F.relu(x) in a module's forward
-            if len(outputs) > 1 or (local is not None and any(
+            if (len(outputs) > 1 and not place) or (local is not None and any(
                     op.scope == scope and op.local == local for op in ops)):
                 local = None
             op_id = output
             ops.append(Op(op_id, type_name, args, [values[i] for i in inputs], call, scope,
                           local, where))
             values[output] = op_id
+    _lone_modules(ops)
     if not has_bn and biased_convs:
         reader.notes.append(
             f"{reader.path} has no BatchNormalization and {biased_convs} convolutions whose "
@@ -209,12 +241,42 @@ def _ops(reader: _Reader) -> tuple[list[Op], list[str]]:
             "merged into the convolutions "
             "(torch.onnx.export's default do_constant_folding=True does); this file is read "
             "as it is (export with do_constant_folding=False to keep them)")
-    outputs = [o.name for o in graph.output]
-    if len(outputs) != 1:
-        reader.problems.append(f"the graph has {len(outputs)} outputs; cnncalc networks have one")
-    elif ops and values.get(outputs[0]) != ops[-1].id:
-        reader.problems.append(f"the graph output {outputs[0]!r} is not its last layer's")
+    outputs: list[str] = []   # several: the file's ``outputs:``
+    for name in (o.name for o in graph.output):
+        if name in broken:
+            continue   # its node is reported
+        if values.get(name, INPUT) == INPUT:
+            reader.problems.append(f"the graph output {name!r} is no layer's output (the "
+                                   "input itself, or a constant)")
+        elif values[name] in outputs:
+            reader.problems.append(f"the graph output {name!r} is another output again")
+        else:
+            outputs.append(values[name])
+    reader.outputs = tuple(outputs)
     return ops, reader.notes
+
+
+def _shape_by_cnncalc(reader: _Reader, layer, inputs, output: str) -> None:
+    """The output's shape as cnncalc computes it, where ONNX shape inference gave none (it
+    cannot follow a Slice or a Reshape whose bounds are computed from a Shape)."""
+    shapes = [reader.shapes.get(i) for i in inputs]
+    if not all(shapes):
+        return
+    try:
+        resolved = layer.resolve(*shapes)
+        reader.shapes[output] = tuple(resolved.compute_output_shape(*shapes))
+    except Exception:  # noqa: BLE001, S110 - no shape: the users say so
+        pass
+
+
+def _lone_modules(ops: list[Op]) -> None:
+    """An ``nn.Flatten`` (``nn.Unflatten``) module: the only layer of its node path
+    (``/flatten_1/Flatten``), is that module, not a block of one layer."""
+    count = Counter(op.scope[:depth] for op in ops for depth in range(1, len(op.scope) + 1))
+    for op in ops:
+        if op.type in ("Flatten", "Unflatten") and op.scope and op.local is None and \
+                count[op.scope] == 1:
+            op.scope, op.local, op.call = op.scope[:-1], op.scope[-1], "module"
 
 
 def _f32(value) -> float:
@@ -363,6 +425,20 @@ def _layer(reader: _Reader, node, where: str, constants):
         n = len(in_shape) - 2 if in_shape else 2
         type_name = "BatchNorm1d" if n <= 1 else f"BatchNorm{n}d"
         return type_name, {"eps": _f32(attrs.get("epsilon", 1e-5))}, [inputs[0]], "module"
+    if op == "LayerNormalization":
+        if in_shape is None:
+            problem("the input's shape is unknown")
+            return None
+        axis = int(attrs.get("axis", -1)) % len(in_shape)
+        if axis == 0:
+            problem("a LayerNormalization over the batch is no cnncalc layer")
+            return None
+        affine = len(inputs) > 1 and _is_model_tensor(inputs[1], constants)
+        bias = len(inputs) > 2 and _is_model_tensor(inputs[2], constants)
+        args = {"normalized_shape": tuple(in_shape[axis:]),
+                "eps": _f32(attrs.get("epsilon", 1e-5)),
+                "elementwise_affine": affine, "bias": bias and affine}
+        return "LayerNorm", args, [inputs[0]], "module"
     if op in _ACTIVATIONS:
         return _ACTIVATIONS[op], {}, [inputs[0]], "module"
     if op == "LeakyRelu":
@@ -404,7 +480,13 @@ def _layer(reader: _Reader, node, where: str, constants):
         return "Dropout", {"p": _f32(ratio if ratio is not None else 0.5)}, [inputs[0]], \
             "module"
     if op in ("Add", "Mul"):
+        frozen = _frozen_batch_norm(reader, node) if op == "Mul" else None
+        if frozen is not None:
+            return frozen
         constant = [i for i in inputs if i in constants]
+        if len(constant) == 1 and len(inputs) == 2 and _is_model_tensor(constant[0], constants) \
+                and constants[constant[0]].ndim > 0:
+            return _with_parameter(reader, node, op, constant[0])
         if constant:
             problem(f"{op} of an activation and a constant is no cnncalc layer (cnncalc's "
                     f"{op} takes tensors that layers compute)")
@@ -426,10 +508,20 @@ def _layer(reader: _Reader, node, where: str, constants):
     if op == "Reshape":
         target = constants.get(inputs[1]) if len(inputs) > 1 else None
         if target is not None and in_shape is not None:
-            out_shape = _target_shape(in_shape, [int(v) for v in target.tolist()])
+            # shape inference cannot follow a target computed from Shape (it says ())
+            out_shape = shapes[node.output[0]] = _target_shape(
+                in_shape, [int(v) for v in target.tolist()])
+        shuffle = _channel_shuffle(reader, node, out_shape)
+        if shuffle is not None:
+            return shuffle
         return _reshape(in_shape, out_shape, inputs[0], problem)
     if op == "Transpose":
         perm = tuple(int(p) for p in attrs.get("perm", ()))
+        if in_shape is not None and len(perm) == len(in_shape):
+            shapes[node.output[0]] = tuple(in_shape[p] for p in perm)
+        norm = _layer_norm_2d(reader, node, perm)
+        if norm is not None:
+            return norm
         return "Permute", {"dims": perm}, [inputs[0]], "method"
     if op == "Slice":
         return _slice(node, inputs, constants, in_shape, problem)
@@ -456,6 +548,129 @@ def _layer(reader: _Reader, node, where: str, constants):
             [inputs[0]], "method"
     problem(f"{op} is no cnncalc layer type (see `cnncalc schema`)")
     return None
+
+
+def _channel_shuffle(reader: _Reader, node, out_shape):
+    """``nn.ChannelShuffle(g)`` as ONNX writes it (torchvision's channel_shuffle):
+    Reshape ``[n, c, *s]`` to ``[n, g, c/g, *s]``, Transpose of dims 1 and 2, Reshape back to
+    ``[n, c, *s]``, the first two used by nothing else: (type, args, inputs, call), and the
+    first two nodes' outputs in ``reader.absorbed``; or None."""
+    transpose = reader.producer.get(node.input[0])
+    if transpose is None or transpose.op_type != "Transpose":
+        return None
+    first = reader.producer.get(transpose.input[0])
+    if first is None or first.op_type != "Reshape" or \
+            reader.data_users.get(first.output[0]) != 1 or \
+            reader.data_users.get(transpose.output[0]) != 1:
+        return None
+    source = reader.shapes.get(first.input[0])
+    split = reader.shapes.get(first.output[0])
+    perm = tuple(int(p) for p in reader.attributes(transpose).get("perm", ()))
+    if source is None or split is None or out_shape != source or len(source) < 3 or \
+            perm != (0, 2, 1, *range(3, len(split))) or \
+            split != (source[0], split[1], source[1] // split[1], *source[2:]) or \
+            split[1] * split[2] != source[1]:
+        return None
+    reader.absorbed.update((first.output[0], transpose.output[0]))
+    return "ChannelShuffle", {"groups": int(split[1])}, [first.input[0]], "module"
+
+
+def _layer_norm_2d(reader: _Reader, node, perm):
+    """torchvision's ``LayerNorm2d`` as ONNX writes it: Transpose ``(0, 2, 3, 1)``,
+    LayerNormalization over the last dim, Transpose ``(0, 3, 1, 2)``, the first two used by
+    nothing else; or None."""
+    norm = reader.producer.get(node.input[0])
+    if perm != (0, 3, 1, 2) or norm is None or norm.op_type != "LayerNormalization":
+        return None
+    first = reader.producer.get(norm.input[0])
+    if first is None or first.op_type != "Transpose" or \
+            tuple(reader.attributes(first).get("perm", ())) != (0, 2, 3, 1) or \
+            reader.data_users.get(first.output[0]) != 1 or \
+            reader.data_users.get(norm.output[0]) != 1 or \
+            int(reader.attributes(norm).get("axis", -1)) not in (-1, 3):
+        return None
+    layer = next((op for op in reader.ops if op.id == norm.output[0]), None)
+    if layer is None or layer.type != "LayerNorm":
+        return None
+    reader.absorbed.update((first.output[0], norm.output[0]))
+    args = {k: v for k, v in layer.args.items() if k != "normalized_shape"}
+    return "LayerNorm2d", args, [first.input[0]], "module"
+
+
+def _ancestors(reader: _Reader, name: str, limit: int = 40) -> list:
+    """The nodes that compute the constant ``name`` (nearest first), at most ``limit``."""
+    found, todo, seen = [], [name], set()
+    while todo and len(found) < limit:
+        value = todo.pop(0)
+        node = reader.producer.get(value)
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        found.append(node)
+        todo += [i for i in node.input if i]
+    return found
+
+
+def _frozen_batch_norm(reader: _Reader, node):
+    """torchvision's ``FrozenBatchNorm2d`` as ONNX writes it: ``x * scale + shift``, ``scale``
+    and ``shift`` of shape ``[1, C, 1, 1]`` computed from the four tensors of the module
+    (weight, bias, running_mean, running_var: ``scale = w * (rv + eps).rsqrt()``, ``shift =
+    b - rm * scale``); the ``Add`` is part of the layer. None for anything else (a constant
+    folded into one, for one: then nothing says these were buffers)."""
+    constants, shapes = reader.constants, reader.shapes
+    live = [i for i in node.input if i not in constants]
+    scale = [i for i in node.input if i in constants]
+    if len(live) != 1 or len(scale) != 1 or reader.data_users.get(node.output[0]) != 1:
+        return None
+    add = next((n for n in reader.graph.node if node.output[0] in n.input), None)
+    if add is None or add.op_type != "Add":
+        return None
+    shift = [i for i in add.input if i != node.output[0]]
+    in_shape = shapes.get(live[0])
+    if len(shift) != 1 or shift[0] not in constants or in_shape is None or len(in_shape) != 4:
+        return None
+    per_channel = (1, in_shape[1], 1, 1)
+    if tuple(constants[scale[0]].shape) != per_channel or \
+            tuple(constants[shift[0]].shape) != per_channel:
+        return None
+    nodes = _ancestors(reader, scale[0]) + _ancestors(reader, shift[0])
+    tensors = {i for n in nodes if n.op_type != "Identity" for i in n.input   # (an Identity:
+               if _is_model_tensor(i, constants) and constants[i].size == in_shape[1]}  # dedup)
+    if len(tensors) != 4:
+        return None
+    eps = 1e-5
+    for candidate in nodes:   # rv + eps, under a Sqrt
+        if candidate.op_type == "Add" and any(
+                candidate.output[0] in n.input for n in nodes if n.op_type == "Sqrt"):
+            small = [constants[i] for i in candidate.input
+                     if i in constants and constants[i].size == 1]
+            if small:
+                eps = _f32(small[0].item())
+    reader.aliases[add.output[0]] = node.output[0]
+    return "FrozenBatchNorm2d", {"eps": eps}, live, "module"
+
+
+def _with_parameter(reader: _Reader, node, op: str, name: str):
+    """``self.layer_scale * x``: a ``Parameter`` of the tensor's shape (ONNX does not say
+    whether it was a parameter or a buffer; read as a parameter), named after the tensor's
+    state-dict name within the node's module, and the ``Mul`` (``Add``) of the two."""
+    scope, _ = _scope(node.name, op, set(), False)
+    parts = name.split(".")
+    if tuple(parts[:len(scope)]) == scope and len(parts) > len(scope):
+        parts = parts[len(scope):]
+    local = re.sub(r"\W", "_", parts[0]) or None
+    param = f"{node.output[0]}#{name}"
+    shape = tuple(int(d) for d in reader.constants[name].shape)
+    inputs = [param if i == name else i for i in node.input]
+    return [(param, "Parameter", {"shape": shape}, [], "method", (scope, local)),
+            (node.output[0], op, {}, inputs, "method")]
+
+
+def _is_model_tensor(name: str, constants) -> bool:
+    """Whether ``name`` is a tensor of the model (an initializer named as in its state dict,
+    ``cnblock_1.layer_scale``), not a constant of the export (``/Constant_output_0``,
+    ``onnx::Mul_12``)."""
+    return name in constants and not name.startswith(("/", "onnx::"))
 
 
 def _scalar(constants, inputs, index, default):
@@ -576,6 +791,13 @@ def _pad(inputs, attrs, constants, in_shape, problem):
 
 
 def _resize(op, inputs, attrs, constants, in_shape, out_shape, problem):
+    if in_shape is not None and out_shape is None:   # shape inference did not take the
+        for index in (3, 2, 1):                         # sizes or scales: they are known
+            value = constants.get(inputs[index]) if len(inputs) > index else None
+            if value is not None and value.size == len(in_shape):
+                out_shape = tuple(int(v) for v in value.tolist()) if index == 3 else \
+                    tuple(int(n * float(f)) for n, f in zip(in_shape, value.tolist()))
+                break
     if in_shape is None or out_shape is None:
         problem("the shapes around it are unknown")
         return None
