@@ -12,9 +12,10 @@ CELL = st.text(alphabet=st.sampled_from(list("ab1 ,.%[]()─卷积层")), max_si
 @settings(max_examples=300, deadline=None)
 @given(st.integers(1, 5).flatmap(lambda n: st.tuples(
     st.lists(CELL, min_size=n, max_size=n),
-    st.lists(st.lists(CELL, min_size=n, max_size=n), max_size=5),
+    st.lists(st.lists(CELL, min_size=n, max_size=n), min_size=1, max_size=5),
     st.lists(st.sampled_from(["left", "right"]), min_size=n, max_size=n))))
 def test_plain_lays_out_as_tabulate(case):
+    # (at least one row: tabulate 0.9.0 fails on colalign without rows; a table has a layer)
     headings, rows, align = case
     expected = tabulate(rows, headers=headings, tablefmt="plain", disable_numparse=True,
                         colalign=align)
