@@ -645,6 +645,48 @@ def matmul(draw, valid: bool) -> Case:
 
 
 @st.composite
+def multihead_attention(draw, valid: bool) -> Case:
+    """Self-attention (one input), query and memory (two) or query, key and value (three), in
+    torch's ``[L, N, E]`` or ``batch_first``; ``kdim``/``vdim`` where the inputs allow them.
+    Invalid cases break the heads' divisibility, a feature dim, the batch or the length."""
+    heads, head_dim = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    e, batch = heads * head_dim, draw(batches)
+    length, source = draw(st.integers(1, 5)), draw(st.integers(1, 5))
+    first = draw(st.booleans())
+    count = draw(st.integers(1, 3))
+    kdim = e if count == 1 else draw(st.sampled_from([e, draw(st.integers(1, 6))]))
+    vdim = kdim if count < 3 else draw(st.sampled_from([e, draw(st.integers(1, 6))]))
+    if not valid and draw(st.booleans()):
+        choice = draw(st.integers(0, 3))
+        heads += choice == 0
+        kdim += choice == 1
+        batch_k = batch + (choice == 2)
+        source_v = source + (choice == 3)
+    else:
+        batch_k, source_v = batch, source
+
+    def shape(n: int, steps: int, features: int) -> tuple[int, int, int]:
+        return (n, steps, features) if first else (steps, n, features)
+
+    shapes = [shape(batch, length, e), shape(batch_k, source, kdim),
+              shape(batch_k, source_v, vdim)][:count]
+    if count == 1 and kdim != e:
+        shapes.append(shape(batch_k, source, kdim))
+    args: dict[str, Any] = {"num_heads": heads, "batch_first": first,
+                            "dropout": draw(st.sampled_from([0.0, 0.1, 0.5])),
+                            "bias": draw(st.booleans()), "add_bias_kv": draw(st.booleans()),
+                            "add_zero_attn": draw(st.booleans())}
+    for name, dim in (("kdim", kdim), ("vdim", vdim)):
+        if dim != e or draw(st.booleans()):
+            args[name] = dim
+    inferred: dict[str, Any] = {}
+    maybe_explicit(draw, args, "embed_dim", e, valid)
+    if "embed_dim" not in args:
+        inferred["embed_dim"] = e
+    return Case(args, tuple(shapes), inferred=inferred)
+
+
+@st.composite
 def deform_conv(draw, valid: bool) -> Case:
     """torchvision's DeformConv2d: the input, offsets ``[N, 2·G·Kh·Kw, Ho, Wo]`` and maybe a
     mask ``[N, G·Kh·Kw, Ho, Wo]``; invalid cases break the offsets' or the mask's shape."""
@@ -752,6 +794,7 @@ STRATEGIES.update({
     "Mul": mul,
     "Concat": concat,
     "Matmul": matmul,
+    "MultiheadAttention": multihead_attention,
     "Parameter": parameter,
     "DeformConv2d": deform_conv,
 })
@@ -776,12 +819,24 @@ def static_row(type_name: str, case: Case):
     return measure(Node("layer", type_name, layer, inputs), case.shapes)
 
 
+def call_twin(module, inputs):
+    """The twin of one layer called as code calls its module (``module(*inputs)``, or the
+    module form cnncalc.torch.calls registers: ``attn(q, k, v, need_weights=False)[0]``)."""
+    from cnncalc.torch.calls import MODULE
+
+    form = MODULE.get(type(module).__name__)
+    return form(None)(module, *inputs) if form else module(*inputs)
+
+
 def torch_counts(module, shapes, device: str = "cpu") -> dict[str, Any]:
-    """Output shape, parameters, buffers and FlopCounterMode's total for one forward pass."""
+    """Output shape, parameters, buffers and FlopCounterMode's total for one forward pass
+    (attention run as the matrix products FlopCounterMode sees on the CPU too)."""
     import warnings
 
     import torch
     from torch.utils.flop_counter import FlopCounterMode
+
+    from cnncalc.torch.attention import attention_as_products
 
     module = module.eval()
     if device == "meta":
@@ -790,8 +845,9 @@ def torch_counts(module, shapes, device: str = "cpu") -> dict[str, Any]:
         inputs = [torch.randn(s) for s in shapes]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torch's deprecation notes are not results
-        with torch.no_grad(), FlopCounterMode(display=False) as counter:
-            out = module(*inputs)
+        with attention_as_products(), torch.no_grad(), \
+                FlopCounterMode(display=False) as counter:
+            out = call_twin(module, inputs)
     if not isinstance(out, torch.Tensor):
         raise TypeError(f"the twin returned a {type(out).__name__}, not a tensor")
     return {"output_shape": tuple(out.shape),

@@ -24,7 +24,7 @@ from cnncalc.analysis import analyze
 from cnncalc.layers import REGISTRY
 from cnncalc.report.units import binary_size
 from cnncalc.torch import build_module, to_torch
-from strategies import draw_case, networks, static_row
+from strategies import call_twin, draw_case, networks, static_row
 
 ZOO = cnncalc.zoo.names()
 TORCH_DTYPES = {"float32": torch.float32, "float16": torch.float16,
@@ -50,7 +50,7 @@ def torch_saved(module: torch.nn.Module, inputs: list[torch.Tensor]) -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-            out = module(*inputs)
+            out = call_twin(module, inputs)
     del out
     return sum(seen.values())
 

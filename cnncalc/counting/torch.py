@@ -109,6 +109,30 @@ def matmul(site: Site) -> Count:
     return Count(macs, 2 * macs)
 
 
+def attention_parts(site: Site) -> tuple[T, T, T]:
+    """The multiply-adds of ``nn.MultiheadAttention``: ``(projections, products, output)`` —
+    the query, key and value projections ``N·(L·E·E + S·kdim·E + S·vdim·E)``; the two products
+    ``q·kᵀ`` and ``attention·v``, ``2 · N·h·L·S'·(E/h) = 2·N·L·S'·E`` with ``S'`` the key
+    positions (``add_bias_kv`` and ``add_zero_attn`` add one each); the output projection
+    ``N·L·E·E``."""
+    layer = site.layer
+    query, key, value = layer.operands(*site.inputs)
+    (n, length), (_, source) = layer.layout(query), layer.layout(key)
+    batch, e, seq = T(n, "N") if n > 1 else 1, T(layer.embed_dim, "E"), T(length, "L")
+    projections = batch * (seq * e * e + T(source, "S") * T(layer.key_dim, "kdim") * e
+                           + T(source, "S") * T(layer.value_dim, "vdim") * e)
+    products = 2 * product(batch, seq, T(layer.key_length(*site.inputs), "S'"), e)
+    return projections, products, product(batch, seq, e, e)
+
+
+@TORCH.rule("MultiheadAttention")
+def attention(site: Site) -> Count:
+    """``N·(L·E·E + S·kdim·E + S·vdim·E)`` projections, ``2·N·L·S'·E`` for ``q·kᵀ`` and
+    ``attention·v``, ``N·L·E·E`` out, bias excluded; FLOPs twice that."""
+    macs = sum(attention_parts(site), 0)
+    return Count(macs, 2 * macs)
+
+
 #: types of whose operators FlopCounterMode counts nothing: their MACs are cnncalc's own rule,
 #: and ``verify`` compares FlopCounterMode's count of them with 0
 UNSEEN = ("DeformConv2d",)

@@ -52,7 +52,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {family: tuple(names.split()) for family,
     "reshape": "Flatten Unflatten Identity Permute",
     "select": "Chunk Narrow",
     "reduce": "Mean Amax Sum",
-    "attention": "Matmul",
+    "attention": "Matmul MultiheadAttention",
     "source": "Parameter",
 }.items()}
 

@@ -7,6 +7,7 @@ module per family, each imported below (see :func:`~cnncalc.torch.twins.twin_for
 twin calls each layer (``call: module|functional|method``) is :mod:`cnncalc.torch.calls`.
 """
 
+from cnncalc.torch import attention  # noqa: F401  (how MultiheadAttention is called)
 from cnncalc.torch import merge  # noqa: F401  (registers the merges' twins)
 from cnncalc.torch import select  # noqa: F401  (registers Chunk's and Narrow's twins)
 from cnncalc.torch import vision  # noqa: F401  (torchvision's classes: Permute, ...)

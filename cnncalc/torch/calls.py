@@ -38,6 +38,7 @@ Form = Callable[..., torch.Tensor]
 #: ``builder(layer) -> form``, or a ValueError saying why this layer has no such form
 Builder = Callable[[Layer], Form]
 
+MODULE: dict[str, Builder] = {}       # where ``module(*inputs)`` is not how code calls it
 FUNCTIONAL: dict[str, Builder] = {}   # where ``module.forward`` is not the functional code
 METHODS: dict[str, Builder] = {}      # the tensor method or operator forms
 
@@ -51,6 +52,11 @@ def _register(table: dict[str, Builder], kind: str, *type_names: str
             table[name] = builder
         return builder
     return register
+
+
+def module_form(*type_names: str) -> Callable[[Builder], Builder]:
+    """Register the module call of ``type_names`` (default: ``module(*inputs)``)."""
+    return _register(MODULE, "module", *type_names)
 
 
 def functional_form(*type_names: str) -> Callable[[Builder], Builder]:
@@ -75,7 +81,7 @@ def form(layer: Layer, call: str, where: str) -> Form:
     """How the twin calls ``layer`` (``where`` names it in errors) for ``call``."""
     type_name = type(layer).__name__
     if call == "module":
-        return as_module
+        return MODULE[type_name](layer) if type_name in MODULE else as_module
     table = {"functional": FUNCTIONAL, "method": METHODS}.get(call)
     if table is None:
         raise TwinError(f"{where}: call must be {one_of(CALLS)}, not {call!r}")
