@@ -61,7 +61,8 @@ RECORDED: dict[str, dict[str, int]] = json.loads(
 TORCHVISION = [name for name in zoo.names()
                if zoo.info(name).source.startswith("torchvision/models/")]
 #: the live runs use smaller inputs than the files: the same rules, a fraction of the time
-LIVE_INPUT = {"inception_v3": (3, 80, 80), "deeplabv3_aspp": (2048, 28, 28)}
+LIVE_INPUT = {"inception_v3": (3, 80, 80), "deeplabv3_aspp": (2048, 28, 28),
+              "vit_b_16": (3, 224, 224)}   # its position embedding is for 197 tokens
 DEVICE = {"torchinfo": "meta", "thop": "meta", "fvcore": "cpu", "ptflops": "cpu"}
 CI = bool(os.environ.get("CI"))
 
@@ -211,7 +212,7 @@ def differences(network, tool: str, batch: int = 1, input=None) -> list[str]:
 
 def test_the_recorded_networks_are_the_zoos_torchvision_networks():
     assert set(RECORDED) == set(TORCHVISION)
-    assert len(TORCHVISION) == 26   # 24 + convnext_tiny + resnet50_fpn
+    assert len(TORCHVISION) == 27   # 24 + convnext_tiny + resnet50_fpn + vit_b_16
     assert all(set(totals) == {"torch", *PEERS} for totals in RECORDED.values())
 
 
@@ -251,6 +252,7 @@ def test_the_zoo_files_say_how_torchvision_calls_its_layers():
     assert calls("resnet50")["Add"] == {"method"}                           # out += identity
     assert calls("efficientnet_b0")["Mul"] == {"method"}                    # scale * input
     assert calls("convnext_tiny")["Flatten"] == {"module"}    # nn.Flatten(1), its classifier
+    assert calls("vit_b_16")["MultiheadAttention"] == {"module"}
     for name in set(TORCHVISION) - {"convnext_tiny"}:
         assert calls(name).get("Flatten", {"method"}) == {"method"}, name   # torch.flatten
 
@@ -268,11 +270,15 @@ def known_gaps(report, tool: str) -> list[str]:
         if tool == "thop" and row.type == "Softmax" and layer.dim is None and row.call == "module":
             gaps.append("thop: Softmax(dim=None) makes thop raise")
         upsamples += tool == "ptflops" and row.type == "Upsample" and row.call == "module"
+        # the attention hook's count over dim 0, which is not torch's batch without batch_first
+        upsamples += (tool == "ptflops" and row.type == "MultiheadAttention"
+                      and row.call == "module" and not layer.batch_first)
         if tool == "ptflops" and row.type == "DeformConv2d" and row.call == "module":
             gaps.append("ptflops: its DeformConv2d hook needs torchvision, which cannot be "
                         "installed here (the rule follows ptflops 0.7.5's source)")
     if upsamples > 1 and report.layers[0].input_shapes[0][0] > 1:
-        gaps.append("ptflops: the fractions of several Upsample hooks at batch > 1 add up")
+        gaps.append("ptflops: the fractions of several Upsample (or MultiheadAttention "
+                    "without batch_first) hooks at batch > 1 add up")
     return gaps
 
 
@@ -467,6 +473,39 @@ def test_attention_written_out_agrees_with_every_tool(data, batch):
 
     spec = data.draw(attention_networks())
     agree_with_every_tool(cnncalc.loads(yaml.safe_dump(spec, sort_keys=False)), batch)
+
+
+@st.composite
+def attentions(draw) -> tuple[str, int]:
+    """A MultiheadAttention of random arguments (tests/strategies.py) on the input, with its
+    key and value made by Linear layers where they differ from the query, called as a module
+    or through its forward."""
+    case = draw(STRATEGIES["MultiheadAttention"](True))
+    args = case.file_args(REGISTRY["MultiheadAttention"].model_fields)
+    args["call"] = draw(st.sampled_from(["module", "functional"]))
+    first = args["batch_first"]
+    query, *rest = case.shapes
+    layers: list = []
+    sources = ["input"]
+    for index, shape in enumerate(rest):   # key/value: [N, S, d] from the query's [N, L, E]
+        if shape[1 if first else 0] != query[1 if first else 0]:
+            continue
+        layers.append({"Linear": {"out_features": shape[-1], "name": f"memory{index}"}})
+        sources.append(f"memory{index}")
+    if len(sources) != len(case.shapes):
+        reject()   # a key longer or shorter than the query: not made from it by a Linear
+    layers.append({"MultiheadAttention": {**args, "from": sources}})
+    text = yaml.safe_dump({"input": list(query[1:]), "layers": layers}, sort_keys=False)
+    return text, query[0]
+
+
+@settings(max_examples=20 if CI else 6, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.filter_too_much])
+@given(case=attentions())
+def test_multihead_attention_agrees_with_every_tool(case):
+    text, batch = case
+    note(text)
+    agree_with_every_tool(cnncalc.loads(text), batch)
 
 
 @settings(max_examples=10 if CI else 4, deadline=None, database=None)

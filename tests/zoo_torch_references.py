@@ -676,8 +676,97 @@ def convnext_tiny(stochastic_depth_prob: float = 0.1) -> nn.Module:
     return ConvNeXt(block_setting, stochastic_depth_prob=stochastic_depth_prob)
 
 
+# -- torchvision/models/vision_transformer.py, copied class by class ---------------------------
+
+class MLPBlock(nn.Sequential):
+    """torchvision's MLPBlock: torchvision.ops.MLP(in_dim, [mlp_dim, in_dim], GELU, dropout)."""
+
+    def __init__(self, in_dim: int, mlp_dim: int, dropout: float) -> None:
+        super().__init__(nn.Linear(in_dim, mlp_dim), nn.GELU(), nn.Dropout(dropout),
+                         nn.Linear(mlp_dim, in_dim), nn.Dropout(dropout))
+
+
+class EncoderBlock(nn.Module):
+    def __init__(self, num_heads: int, hidden_dim: int, mlp_dim: int, dropout: float,
+                 attention_dropout: float, norm_layer=functools.partial(nn.LayerNorm, eps=1e-6)):
+        super().__init__()
+        self.num_heads = num_heads
+        self.ln_1 = norm_layer(hidden_dim)
+        self.self_attention = nn.MultiheadAttention(hidden_dim, num_heads,
+                                                    dropout=attention_dropout, batch_first=True)
+        self.dropout = nn.Dropout(dropout)
+        self.ln_2 = norm_layer(hidden_dim)
+        self.mlp = MLPBlock(hidden_dim, mlp_dim, dropout)
+
+    def forward(self, input: Tensor) -> Tensor:
+        x = self.ln_1(input)
+        x, _ = self.self_attention(x, x, x, need_weights=False)
+        x = self.dropout(x)
+        x = x + input
+        y = self.ln_2(x)
+        y = self.mlp(y)
+        return x + y
+
+
+class Encoder(nn.Module):
+    def __init__(self, seq_length: int, num_layers: int, num_heads: int, hidden_dim: int,
+                 mlp_dim: int, dropout: float, attention_dropout: float,
+                 norm_layer=functools.partial(nn.LayerNorm, eps=1e-6)):
+        super().__init__()
+        self.pos_embedding = nn.Parameter(torch.empty(1, seq_length, hidden_dim).normal_(
+            std=0.02))
+        self.dropout = nn.Dropout(dropout)
+        self.layers = nn.Sequential(*(EncoderBlock(num_heads, hidden_dim, mlp_dim, dropout,
+                                                   attention_dropout, norm_layer)
+                                      for _ in range(num_layers)))
+        self.ln = norm_layer(hidden_dim)
+
+    def forward(self, input: Tensor) -> Tensor:
+        input = input + self.pos_embedding
+        return self.ln(self.layers(self.dropout(input)))
+
+
+class VisionTransformer(nn.Module):
+    def __init__(self, image_size: int, patch_size: int, num_layers: int, num_heads: int,
+                 hidden_dim: int, mlp_dim: int, dropout: float = 0.0,
+                 attention_dropout: float = 0.0, num_classes: int = 1000) -> None:
+        super().__init__()
+        self.image_size, self.patch_size, self.hidden_dim = image_size, patch_size, hidden_dim
+        self.conv_proj = nn.Conv2d(3, hidden_dim, kernel_size=patch_size, stride=patch_size)
+        seq_length = (image_size // patch_size) ** 2
+        self.class_token = nn.Parameter(torch.zeros(1, 1, hidden_dim))
+        seq_length += 1
+        self.encoder = Encoder(seq_length, num_layers, num_heads, hidden_dim, mlp_dim, dropout,
+                               attention_dropout)
+        self.heads = nn.Sequential()
+        self.heads.add_module("head", nn.Linear(hidden_dim, num_classes))
+
+    def _process_input(self, x: Tensor) -> Tensor:
+        n, c, h, w = x.shape
+        p = self.patch_size
+        n_h, n_w = h // p, w // p
+        x = self.conv_proj(x)
+        x = x.reshape(n, self.hidden_dim, n_h * n_w)
+        return x.permute(0, 2, 1)
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = self._process_input(x)
+        n = x.shape[0]
+        batch_class_token = self.class_token.expand(n, -1, -1)
+        x = torch.cat([batch_class_token, x], dim=1)
+        x = self.encoder(x)
+        x = x[:, 0]
+        return self.heads(x)
+
+
+def vit_b_16() -> nn.Module:
+    return VisionTransformer(image_size=224, patch_size=16, num_layers=12, num_heads=12,
+                             hidden_dim=768, mlp_dim=3072)
+
+
 REFERENCES = {
     "convnext_tiny": convnext_tiny,
+    "vit_b_16": vit_b_16,
     "resnet50_fpn": ResNet50FPN,
     "darknet53": darknet53,
     "mobilenet_v2": mobilenet_v2,

@@ -202,3 +202,22 @@ def deform_conv(site: Site) -> Count:
     """As torch's (cnncalc's rule for the sampling); FLOPs ``2 · MACs`` plus ``numel(y)`` bias
     additions."""
     return _with_bias(site, deform_conv_macs(site))
+
+
+@FULL.rule("MultiheadAttention")
+def attention(site: Site) -> Count:
+    """As torch's MACs (projections, ``q·kᵀ``, ``attention·v``, output); FLOPs ``2 · MACs``
+    plus the scaling of q (``N·L·E``), 5 per attention weight for the softmax (``N·h·L·S'``)
+    and, with a bias, one add per projected element (``N·(2L + 2S)·E``)."""
+    from cnncalc.counting.torch import attention_parts
+
+    layer = site.layer
+    query, key, _ = layer.operands(*site.inputs)
+    (n, length), source = layer.layout(query), layer.layout(key)[1]
+    macs = sum(attention_parts(site), 0)
+    weights = T(n * layer.num_heads * length * layer.key_length(*site.inputs), "N·h·L·S'")
+    scaled = T(n * length * layer.embed_dim, "N·L·E")
+    flops = 2 * macs + scaled + 5 * weights
+    if layer.bias:
+        flops = flops + T(n * (2 * length + 2 * source) * layer.embed_dim, "N·(2L+2S)·E")
+    return Count(macs, flops)

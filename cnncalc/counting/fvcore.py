@@ -117,3 +117,14 @@ def matmul(site: Site) -> Count:
     second input's own leading dims are not counted when they broadcast the first's."""
     a, b = site.inputs
     return _twice(site.numel_in(0) * T(b[-1], "m"))
+
+
+@FVCORE.rule("MultiheadAttention")
+def attention(site: Site) -> Count:
+    """The traced ``aten::linear`` of the projections and the output projection, whatever the
+    call: ``N·(L·E·E + S·kdim·E + S·vdim·E) + N·L·E·E``; fvcore 0.1.5 has no handle for
+    ``aten::scaled_dot_product_attention``, so ``q·kᵀ`` and ``attention·v`` count 0."""
+    from cnncalc.counting.torch import attention_parts
+
+    projections, _, output = attention_parts(site)
+    return _twice(projections + output)

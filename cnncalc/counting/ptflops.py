@@ -241,3 +241,26 @@ def deform_conv(site: Site) -> Count:
         layer.out_channels // layer.groups, "Cout/g") + extra)
     count = per_position * site.spatial(site.output, "out")
     return _twice(count + T(prod(site.output[1:]), "numel(y)/N") if layer.bias else count)
+
+
+@PTFLOPS.rule("MultiheadAttention")
+def attention(site: Site) -> Count:
+    """Module hook (``multihead_attention_counter_hook``), per torch sample, divided by dim 0:
+    ``L·E`` (scaling q) ``+ L·E·E + S·kd·kd + S·vd·vd`` (projections, with kd and vd the key's
+    and value's own feature dims, squared as ptflops writes them) ``+ (L + 2S)·E`` (bias) ``+
+    h·(L·S·(E/h) + L·S + L·S·(vd/h))`` (products and softmax, ``S`` without ``add_bias_kv``'s
+    and ``add_zero_attn``'s positions) ``+ L·vd·(vd + 1)`` (output); 0 unless called as a
+    module."""
+    if site.call != "module":
+        return ZERO
+    layer = site.layer
+    query, key, value = layer.operands(*site.inputs)
+    (n, length), source = layer.layout(query), layer.layout(key)[1]
+    heads, e = layer.num_heads, layer.embed_dim
+    kd, vd = key[-1], value[-1]
+    count = (length * e + length * e * e + source * kd * kd + source * vd * vd
+             + (length + 2 * source) * e * layer.bias
+             + heads * (length * source * (e // heads) + length * source
+                        + length * source * (vd // heads))
+             + length * vd * (vd + 1))
+    return _twice(_per_sample(site, T(count * n, "hook")))

@@ -59,3 +59,10 @@ def conv(site: Site) -> Count:
     if site.call != "module":
         return ZERO
     return _twice(_params(site) * site.batch * site.spatial(site.output, "out"))
+
+
+@TORCHINFO.rule("MultiheadAttention")
+def attention(site: Site) -> Count:
+    """0: ``nn.MultiheadAttention`` holds its ``out_proj`` as a child module, so it is no leaf
+    layer, whose MACs alone torchinfo adds up, and ``out_proj`` is never called as a module."""
+    return ZERO

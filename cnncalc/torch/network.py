@@ -9,7 +9,7 @@ import torch
 
 from cnncalc.analysis import Report, analyze
 from cnncalc.spec import INPUT, Network
-from cnncalc.torch.calls import Form, as_module, form
+from cnncalc.torch.calls import Form, form
 from cnncalc.torch.twins import TwinError, build_module
 
 
@@ -63,8 +63,8 @@ class Twin(torch.nn.Module):
         self.output_name = report.output
         self.output_names = tuple(report.outputs) or (report.output,)
         plan = [Step(row.name, row.inputs, modules[row.shares or row.name], row.call,
-                     form(row.layer, row.call, f"layer {row.name!r} ({row.type})") if calls
-                     else as_module)
+                     form(row.layer, row.call if calls else "module",
+                          f"layer {row.name!r} ({row.type})"))
                 for row in report.layers]
         self._plan = plan
         self._release = _last_uses(plan, self.output_names)

@@ -224,6 +224,8 @@ def _recording(names: list[str], shapes: dict[str, Any], counter: FlopCounterMod
         name = next(n for n in reversed(names) if n in per_call and n not in shapes) \
             if len(names) > 1 else names[0]
         per_call[name] += _global(counter)
+        if isinstance(output, tuple) and output and isinstance(output[0], torch.Tensor):
+            output = output[0]   # nn.MultiheadAttention's (output, weights): the call takes [0]
         shapes[name] = (tuple(output.shape) if isinstance(output, torch.Tensor)
                         else f"a {type(output).__name__}, not a tensor")
     return hook

@@ -30,7 +30,7 @@ MODELS = ("alexnet vgg11 vgg16 vgg16_bn vgg19 resnet18 resnet34 resnet50 resnet1
           "resnext50_32x4d wide_resnet50_2 densenet121 googlenet inception_v3 mobilenet_v2 "
           "mobilenet_v3_large mobilenet_v3_small shufflenet_v2_x1_0 efficientnet_b0 mnasnet1_0 "
           "squeezenet1_0 squeezenet1_1 deeplabv3_aspp convnext_tiny "
-          "resnet50_fpn").split()
+          "resnet50_fpn vit_b_16").split()
 TOOLS = ("torch", "torchinfo", "fvcore", "ptflops", "thop")
 
 
@@ -65,13 +65,23 @@ def sample(name: str):
 # -- each tool as its documentation calls it; every tool gets a fresh copy of the model ---------
 
 def torch_macs(model, x) -> int:
-    """``FlopCounterMode`` FLOPs / 2 (the model in eval mode; the mode changes nothing here)."""
+    """``FlopCounterMode`` FLOPs / 2 (the model in eval mode; the mode changes nothing here).
+    Attention runs with MultiheadAttention's fast path off and the math backend of
+    ``scaled_dot_product_attention``: FlopCounterMode counts none of the fused kernels torch
+    picks on the CPU, and counts the products on the meta device and on CUDA."""
     import torch
+    from torch.nn.attention import SDPBackend, sdpa_kernel
     from torch.utils.flop_counter import FlopCounterMode
 
     model = copy.deepcopy(model).eval()
-    with torch.no_grad(), FlopCounterMode(display=False) as counter:
-        model(x)
+    fast = torch.backends.mha.get_fastpath_enabled()
+    torch.backends.mha.set_fastpath_enabled(False)
+    try:
+        with sdpa_kernel([SDPBackend.MATH]), torch.no_grad(), \
+                FlopCounterMode(display=False) as counter:
+            model(x)
+    finally:
+        torch.backends.mha.set_fastpath_enabled(fast)
     return counter.get_total_flops() // 2
 
 
