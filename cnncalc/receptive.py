@@ -590,6 +590,9 @@ def _register() -> None:
     rule("Linear")(stop("a linear layer on a spatial dimension connects every position of it"))
     rule("DeformConv2d")(stop("deformable sampling reads the positions its offsets choose, so "
                             "no fixed window of the input is known"))
+    rule("MultiheadAttention")(stop(
+        "attention weighs every key position for every query position, so every position "
+        "reaches every output"))
     rule("Matmul")(stop("a matrix product sums over a whole dimension, so every position of it "
                       "reaches every output"))
     # a Parameter never reaches its rule (``walk`` marks it constant: no input position)

@@ -63,6 +63,10 @@ CASES = [
     # LayerNorm2d over 2 channels at 2 × 2 positions: as LayerNorm, 2 MACs and 7 FLOPs each
     ("LayerNorm2d", [2, 2, 2], (16, 56)),
     ("ZeroPad2d: {padding: 1}", [1, 2, 2], (0, 0)),
+    # MultiheadAttention E = 2, one head, L = S = 2: q, k, v projections 3 · 2·2·2 = 24 MACs,
+    # q·kᵀ and attention·v 2 · 2·2·2 = 16, output 2·2·2 = 8; FLOPs 2 · 48 + 4 scalings of q
+    # + 5 · 4 softmax weights + (2·2 + 2·2)·2 = 16 bias adds
+    ("MultiheadAttention: {num_heads: 1, batch_first: true}", [2, 2], (48, 136)),
 ]
 
 

@@ -119,8 +119,10 @@ def attention_parts(site: Site) -> tuple[T, T, T]:
     query, key, value = layer.operands(*site.inputs)
     (n, length), (_, source) = layer.layout(query), layer.layout(key)
     batch, e, seq = T(n, "N") if n > 1 else 1, T(layer.embed_dim, "E"), T(length, "L")
-    projections = batch * (seq * e * e + T(source, "S") * T(layer.key_dim, "kdim") * e
-                           + T(source, "S") * T(layer.value_dim, "vdim") * e)
+    projections = (seq * e * e + T(source, "S") * T(layer.key_dim, "kdim") * e
+                   + T(source, "S") * T(layer.value_dim, "vdim") * e)
+    if n > 1:
+        projections = batch * projections
     products = 2 * product(batch, seq, T(layer.key_length(*site.inputs), "S'"), e)
     return projections, products, product(batch, seq, e, e)
 

@@ -129,6 +129,18 @@ class MultiheadAttention(Layer):
     def count_params(self, *shapes: Shape) -> int:
         """``E·E + E·kdim + E·vdim`` projections (``+ 3E`` bias), the output projection
         ``E·E (+ E)``, and ``2E`` for ``add_bias_kv``."""
-        e = self.embed_dim
-        return (e * (e + self.key_dim + self.value_dim) + 3 * e * self.bias
-                + e * e + e * self.bias + 2 * e * self.add_bias_kv)
+        return int(attention_params(self.embed_dim, self.key_dim, self.value_dim, self.bias,
+                                    self.add_bias_kv))
+
+
+def attention_params(e, kdim, vdim, bias: bool, bias_kv: bool):
+    """``nn.MultiheadAttention``'s parameters, over ints or :class:`~cnncalc.terms.T` numbers
+    (``explain`` shows the working): ``in_proj_weight`` ``[3E, E]`` (or ``q/k/v_proj_weight``
+    ``E·E + E·kdim + E·vdim``), ``in_proj_bias`` ``3E``, ``out_proj`` ``E·E + E``, ``bias_k``
+    and ``bias_v`` ``E`` each."""
+    total = e * e + e * kdim + e * vdim + e * e
+    if bias:
+        total = total + 4 * e
+    if bias_kv:
+        total = total + 2 * e
+    return total
