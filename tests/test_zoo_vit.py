@@ -53,3 +53,19 @@ def test_attention_is_most_of_a_block(report):
     assert {r.params for r in attention} == {4 * 768 * 768 + 4 * 768}
     assert {r.macs for r in attention} == {4 * 197 * 768 * 768 + 2 * 197 * 197 * 768}
     assert report.totals.macs - 12 * 2 * 197 * 197 * 768 == 16_848_500_736   # the issue's
+
+
+def test_image_size_384_is_torchvisions_swag_model():
+    # torchvision/models/vision_transformer.py, ViT_B_16_Weights.IMAGENET1K_SWAG_E2E_V1 meta
+    # (min_size 384 × 384): "num_params": 86859496, "_ops": 55.484
+    report = cnncalc.analyze(zoo.load("vit_b_16", args={"image_size": 384}))
+    assert report.totals.params == 86_859_496
+    assert round(report.totals.macs / 1e9, 3) == 55.484
+    expected = measure("vit_b_16", (3, 384, 384), image_size=384)
+    assert (report.totals.params, report.totals.macs) == (expected["params"], expected["macs"])
+
+
+def test_another_input_size_needs_the_image_size_argument():
+    with pytest.raises(cnncalc.NetworkError, match=r"embedded \(Add\).*\[1, 5, 768\].*"
+                                                   r"\[1, 197, 768\]"):
+        cnncalc.analyze(zoo.load("vit_b_16"), input=(3, 32, 32))

@@ -759,8 +759,8 @@ class VisionTransformer(nn.Module):
         return self.heads(x)
 
 
-def vit_b_16() -> nn.Module:
-    return VisionTransformer(image_size=224, patch_size=16, num_layers=12, num_heads=12,
+def vit_b_16(image_size: int = 224) -> nn.Module:
+    return VisionTransformer(image_size=image_size, patch_size=16, num_layers=12, num_heads=12,
                              hidden_dim=768, mlp_dim=3072)
 
 
