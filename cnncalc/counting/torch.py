@@ -127,6 +127,12 @@ def attention_parts(site: Site) -> tuple[T, T, T]:
     return projections, products, product(batch, seq, e, e)
 
 
+#: what explain says of MultiheadAttention's products
+ATTENTION_RULE = ("FlopCounterMode counts the two products where attention runs as matrix "
+                  "products: on the meta device and CUDA; on the CPU only with the fast path off "
+                  "and the math backend")
+
+
 @TORCH.rule("MultiheadAttention")
 def attention(site: Site) -> Count:
     """``N·(L·E·E + S·kdim·E + S·vdim·E)`` projections, ``2·N·L·S'·E`` for ``q·kᵀ`` and

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cnncalc.analysis import Row
-from cnncalc.counting.torch import attention_parts, matmul_macs
+from cnncalc.counting.torch import ATTENTION_RULE, attention_parts, matmul_macs
 from cnncalc.i18n import _
 from cnncalc.layers.attention import Matmul, MultiheadAttention, attention_params
 from cnncalc.terms import T
@@ -49,9 +49,7 @@ def multihead_attention(row: Row) -> Working:
     board.show("macs", equation(_("projections"), projections))
     board.show("macs", equation(_("q·kᵀ and attention·v"), products))
     board.show("macs", equation(_("output projection"), output))
-    board.show("macs", _("FlopCounterMode counts the two products where attention runs as "
-                         "matrix products: on the meta device and CUDA; on the CPU only with "
-                         "the fast path off and the math backend"))
+    board.show("macs", _(ATTENTION_RULE))
     board.result("macs", int(projections + products + output),
                  equation("MACs", projections + products + output))
     return board.done()
