@@ -20,7 +20,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 import yaml
-from hypothesis import HealthCheck, given, note, reject, settings
+from hypothesis import HealthCheck, assume, given, note, reject, settings
 from hypothesis import strategies as st
 
 import cnncalc
@@ -233,6 +233,9 @@ SINGLE = sorted(name for name, cls in REGISTRY.items() if cls.arity[0] == 1)
 @given(data=st.data())
 def test_every_layer_types_field_is_its_gradient_support(data):
     type_name, case = draw_case(data, SINGLE, valid=True)
+    # one input: the probe feeds the layer one tensor (MultiheadAttention's self-attention;
+    # its query-and-memory forms stop the field the same way)
+    assume(len(case.shapes) == 1)
     row = static_row(type_name, case)
     if len(case.shapes[0]) < 3:
         field = receptive.walk([row], row.inputs[0], case.shapes[0])[row.name]
