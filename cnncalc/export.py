@@ -6,7 +6,8 @@ parameters; one that only ``repeat:`` or ``if:`` used is not, the class's struct
 fixed) and one class for the network, whose ``forward`` does the wiring: ``from``, the merges
 (``a + b``, ``a * b``, ``torch.cat([a, b], 1)``) and the layers' ``call:`` forms (``F.relu(x)``,
 ``x.flatten(1)``, ``x.mean([2, 3], keepdim=True)``). Arguments at their torch defaults are left
-out, as people write them.
+out, as people write them; ``nn.MultiheadAttention`` is called as torchvision calls it,
+``x, _ = self.attn(x, x, x, need_weights=False)``.
 
 The source is generated from the analysed network (every argument resolved, ``$names``,
 expressions and ``if:`` worked out), so its numbers are cnncalc's by construction. Where the
@@ -194,6 +195,24 @@ def _class_name(name: str) -> str:
     return text
 
 
+class _First(str):
+    """A call whose result is a tuple, its first item the layer's output: assigned as
+    ``x, _ = call`` (``nn.MultiheadAttention``'s ``(output, weights)``, as torchvision
+    unpacks it)."""
+
+
+def _module_call(kind: str, attr: str, args: list[str]) -> str:
+    """``self.conv(x)``; ``nn.MultiheadAttention`` as torchvision's ViT calls it,
+    ``self.attn(q, k, v, need_weights=False)``: one input is query, key and value (``x, x,
+    x``), two are the query and the memory that is key and value (``q, m, m``)."""
+    if kind == "MultiheadAttention":
+        query, *rest = args
+        key = rest[0] if rest else query
+        value = rest[1] if len(rest) > 1 else key
+        return _First(f"self.{attr}({query}, {key}, {value}, need_weights=False)")
+    return f"self.{attr}({', '.join(args)})"
+
+
 # -- code generation -----------------------------------------------------------------------------
 
 class _Writer:
@@ -362,7 +381,8 @@ class _Writer:
             from_input = INPUT in [local_of(n) for n in self._inputs(child)]
             owner = _shared_local(child)
             if owner is not None and owner in attr_of:   # the same module called again
-                call = f"self.{attr_of[owner]}({', '.join(args)})"
+                call = _module_call(child.row.type if isinstance(child, _Leaf) else "",
+                                    attr_of[owner], args)
             elif isinstance(child, _Leaf):
                 call = self.leaf(child, same_kind, expression, attrs, init_lines, args,
                                  from_input)
@@ -370,7 +390,7 @@ class _Writer:
                 call = self.block_call(child, same_kind, expression, attrs, init_lines, args,
                                        from_input)
             if call.startswith("self.") and owner is None:
-                attr_of[child.local] = call[5:call.index("(")]
+                attr_of[child.local] = re.match(r"self\.(\w+)", call).group(1)
             uses = users.get(child.local, [])
             chain = [name for name in ("x", "out")
                      if all(u <= index for u in users.get(holders[name], []))]
@@ -380,7 +400,8 @@ class _Writer:
             else:
                 target = _identifier(child.local, var_names)
             var[child.local] = target
-            forward_lines.append(f"{target} = {call}")
+            forward_lines.append(f"{target}, _ = {call}" if isinstance(call, _First)
+                                 else f"{target} = {call}")
         forward_lines.append("return " + ", ".join(var[result] for result in results))
 
         # the constructor's signature
@@ -421,7 +442,12 @@ class _Writer:
 
     @staticmethod
     def _inputs(child) -> tuple[str, ...]:
-        return child.row.inputs if isinstance(child, _Leaf) else child.inputs
+        """The values a child takes; a Parameter expanded over the batch reads the batch from
+        the input (``x.shape[0]``), so that the input's name is kept until then."""
+        if isinstance(child, _Leaf):
+            expands = child.row.type == "Parameter" and child.row.layer.expand == "batch"
+            return (INPUT,) if expands else child.row.inputs
+        return child.inputs
 
     # -- a leaf layer ------------------------------------------------------------------------------
 
@@ -442,6 +468,8 @@ class _Writer:
         inline = self.inline(kind, row, args, value)
         if inline is not None:
             return inline
+        if kind == "Parameter" and row.call == "method":
+            return self.parameter(leaf, value, attrs, init_lines, args)
         if row.call == "functional" and kind not in _WRITTEN_OUT:
             functional = self.functional(kind, cls, keys, args, value, row)
             if functional is not None:
@@ -460,7 +488,10 @@ class _Writer:
         positional, keywords, in_order = [], [], True
         for key in keys:
             text = value(key)
-            if in_order and _required(cls, key) and key not in cls.keyword_only:
+            # by position only in the constructor's order: an argument after one left out at
+            # its default is a keyword (nn.MultiheadAttention(16, 4, kdim=12, vdim=12))
+            if in_order and _required(cls, key) and key not in cls.keyword_only and \
+                    cls.positional_args[len(positional):len(positional) + 1] == (key,):
                 positional.append(text)
             else:
                 in_order = False
@@ -469,7 +500,23 @@ class _Writer:
         init_lines.append(f"self.{attr} = {constructor}({', '.join(positional + keywords)})")
         if not row.trainable and row.params:
             init_lines.append(f"self.{attr}.requires_grad_(False)")
-        return f"self.{attr}({', '.join(args)})"
+        return _module_call(kind, attr, args)
+
+    def parameter(self, leaf: _Leaf, value, attrs, init_lines, args: list[str]) -> str:
+        """A ``call: method`` Parameter as torch code holds one, read where it is used:
+        ``self.pos_embedding = nn.Parameter(torch.zeros(1, 197, 768))``, ``self.pos_embedding``;
+        expanded over the batch as torchvision's ViT does its class token,
+        ``self.class_token.expand(x.shape[0], -1, -1)`` (``x``: the input)."""
+        shape = value("shape")
+        zeros = shape[1:-1].rstrip(",") if shape.startswith("(") else shape
+        attr = _identifier(leaf.local, attrs)
+        init_lines.append(f"self.{attr} = nn.Parameter(torch.zeros({zeros}))")
+        if not leaf.row.trainable:
+            init_lines.append(f"self.{attr}.requires_grad_(False)")
+        if leaf.row.layer.expand != "batch":
+            return f"self.{attr}"
+        rest = ", ".join(["-1"] * (len(leaf.row.layer.shape) - 1))
+        return f"self.{attr}.expand({args[0]}.shape[0]{', ' + rest if rest else ''})"
 
     def helper(self, kind: str) -> str:
         """A twin class copied into the source (for a type torch.nn has no class of)."""

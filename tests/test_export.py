@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -57,11 +58,8 @@ RUFF = shutil.which("ruff") or shutil.which("ruff", path=str(__import__("pathlib
     sys.executable).parent))
 
 
-@pytest.mark.parametrize("zoo_name", cnncalc.zoo.names())
-def test_exported_source_passes_ruff(zoo_name, tmp_path):
+def assert_ruff_clean(file) -> None:
     assert RUFF is not None, "ruff comes with the test extra: pip install -e '.[test]'"
-    file = tmp_path / f"{zoo_name}.py"
-    file.write_text(to_source(cnncalc.zoo.load(zoo_name)), encoding="utf-8")
     # ruff's defaults (line length 88) and more rules; N812 would refuse the usual
     # `import torch.nn.functional as F`
     check = subprocess.run([RUFF, "check", "--isolated", "--select", "E,F,W,I,N,UP,B",
@@ -70,6 +68,42 @@ def test_exported_source_passes_ruff(zoo_name, tmp_path):
     fmt = subprocess.run([RUFF, "format", "--isolated", "--check", "--diff", str(file)],
                          capture_output=True, text=True)
     assert fmt.returncode == 0, fmt.stdout + fmt.stderr
+
+
+@pytest.mark.parametrize("zoo_name", cnncalc.zoo.names())
+def test_exported_source_passes_ruff(zoo_name, tmp_path):
+    file = tmp_path / f"{zoo_name}.py"
+    file.write_text(to_source(cnncalc.zoo.load(zoo_name)), encoding="utf-8")
+    assert_ruff_clean(file)
+
+
+CROSS = Path(__file__).resolve().parent / "data" / "cross_attention.yaml"
+
+
+def test_multihead_attention_is_written_as_torchvision_writes_it(tmp_path):
+    """``nn.MultiheadAttention`` with its arguments off their defaults by keyword after the
+    first two (kdim is no third positional argument), called with ``need_weights=False`` and
+    its output unpacked: ``x, x, x`` for one source (ViT), ``q, m, m`` for a query and a
+    memory, ``q, k, v`` for three; the source has cnncalc's numbers and passes ruff."""
+    vit = to_source(cnncalc.zoo.load("vit_b_16"))
+    assert "self.self_attention = nn.MultiheadAttention(768, 12, batch_first=True)\n" in vit
+    assert "out, _ = self.self_attention(out, out, out, need_weights=False)\n" in vit
+    assert "x = self.class_token.expand(x.shape[0], -1, -1)\n" in vit
+    network = cnncalc.load(CROSS)
+    source = to_source(network)
+    assert "self.cross = nn.MultiheadAttention(16, 4, kdim=12, vdim=12)\n" in source, source
+    assert "16, 2, bias=False, add_bias_kv=True, add_zero_attn=True, kdim=12, vdim=10\n" \
+        in source, source
+    assert "cross, _ = self.cross(query, memory, memory, need_weights=False)\n" in source
+    assert "x, _ = self.mixed(cross, memory, x, need_weights=False)\n" in source
+    report = cnncalc.analyze(network)
+    params, buffers, shape, macs, _ = run_source(source, class_name(network), network.input)
+    assert (params, buffers, shape, macs) == (report.totals.params, report.totals.buffers,
+                                              report.layers[-1].output_shape,
+                                              report.totals.macs)
+    file = tmp_path / "cross.py"
+    file.write_text(source, encoding="utf-8")
+    assert_ruff_clean(file)
 
 
 def test_a_channel_shuffle_is_written_out_as_torch_computes_it():

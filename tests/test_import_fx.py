@@ -4,6 +4,7 @@ traced back by torch.fx, has the numbers of the original file."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -126,6 +127,79 @@ def test_repeat_only_where_cnncalc_gives_the_same_names():
     assert [row.name for row in report.layers] == [
         "blocks.0.conv", "blocks.1.conv", "block.conv", "block_1.conv", "block_2.conv",
         "stage_1.conv", "stage_2.conv", "stage_3.conv"]
+
+
+CROSS = Path(__file__).resolve().parent / "data" / "cross_attention.yaml"
+
+
+def test_cross_attention_round_trip(module_dir):
+    """``attn(q, m, m, need_weights=False)`` (key and value one node) is ``from: [query,
+    memory]``, ``attn(q, k, v, ...)`` ``from: [q, k, v]``; the arguments are read from the
+    module (``bias``, ``add_bias_kv`` from the tensors it holds; kdim and vdim, which torch
+    sets to embed_dim when not given, written when they differ; embed_dim inferred)."""
+    network = cnncalc.load(CROSS)
+    (module_dir / "exported_cross.py").write_text(to_source(network), encoding="utf-8")
+    text = import_factory("exported_cross:CrossAttention", tuple(network.input))
+    assert "- MultiheadAttention: {name: cross, from: [query, memory], num_heads: 4, kdim: 12, " \
+           "vdim: 12}\n" in text, text
+    assert "- MultiheadAttention: {name: mixed, from: [cross, memory, value], num_heads: 2, " \
+           "bias: false, add_bias_kv: true, add_zero_attn: true, kdim: 12, vdim: 10}\n" \
+           in text, text
+    assert numbers(cnncalc.analyze(cnncalc.loads(text))) == numbers(cnncalc.analyze(network))
+
+
+class TinyViT(torch.nn.Module):
+    """torchvision's ViT in small, written as torchvision writes it."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv_proj = torch.nn.Conv2d(3, 16, 4, stride=4)
+        self.class_token = torch.nn.Parameter(torch.zeros(1, 1, 16))
+        self.pos_embedding = torch.nn.Parameter(torch.zeros(1, 5, 16))
+        self.self_attention = torch.nn.MultiheadAttention(16, 4, batch_first=True)
+        self.attention = torch.nn.MultiheadAttention(16, 2, batch_first=True)
+
+    def forward(self, x):
+        n = x.shape[0]
+        x = self.conv_proj(x).flatten(2).permute(0, 2, 1)
+        x = torch.cat([self.class_token.expand(n, -1, -1), x], dim=1) + self.pos_embedding
+        y, _ = self.self_attention(x, x, x, need_weights=False)
+        return self.attention(y, x, x)[0]   # need_weights at its default: its [1] unused
+
+
+def test_attention_and_class_token_as_torchvision_writes_them():
+    """``x, _ = attn(x, x, x, need_weights=False)`` is one source; ``attn(q, m, m)[0]`` two;
+    ``class_token.expand(n, -1, -1)`` with ``n = x.shape[0]`` is ``expand: batch``."""
+    with torch.device("meta"):
+        text = import_model(TinyViT(), (3, 8, 8), name="TinyViT")
+    assert "- Parameter: {name: class_token, call: method, shape: [1, 1, 16], expand: batch}" \
+        in text, text
+    assert "- MultiheadAttention: {name: self_attention, num_heads: 4, batch_first: true}\n" \
+        in text, text
+    assert "- MultiheadAttention: {name: attention, from: [self_attention, add_1], num_heads: 2, " \
+           "batch_first: true}\n" in text, text
+    report = cnncalc.analyze(cnncalc.loads(text))
+    assert report.totals.params == sum(p.numel() for p in TinyViT().parameters())
+    assert report.layers[-1].output_shape == (1, 5, 16)
+
+
+class AttentionWeights(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.attn = torch.nn.MultiheadAttention(16, 4, batch_first=True)
+
+    def forward(self, x):
+        out, weights = self.attn(x, x, x)
+        return out, weights
+
+
+def test_a_use_of_the_attention_weights_is_a_located_error():
+    with pytest.raises(ImportProblems) as err, torch.device("meta"):
+        import_model(AttentionWeights(), (5, 16), name="AttentionWeights")
+    lines = err.value.lines
+    assert "node getitem_1 (call_function operator.getitem): the attention weights of 'attn' " \
+           "(its [1], with need_weights=True) are no cnncalc layer" in lines[0], lines
+    assert lines[0].startswith("tests/test_import_fx.py:") or "test_import_fx.py:" in lines[0]
 
 
 class Unsupported(torch.nn.Module):

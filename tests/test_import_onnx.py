@@ -4,6 +4,7 @@ exported zoo networks read back with the numbers of the original files."""
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -141,6 +142,84 @@ def test_a_folded_export_is_read_as_it_is_with_a_note(tmp_path):
     assert report.totals.buffers == 0
     original = cnncalc.analyze(network).totals
     assert report.totals.macs == original.macs
+
+
+CROSS = Path(__file__).resolve().parent / "data" / "cross_attention.yaml"
+
+
+def test_cross_attention_round_trip(tmp_path):
+    """The nodes ONNX writes for each nn.MultiheadAttention (projections, reshapes to heads,
+    the two products, softmax, output projection) are one MultiheadAttention again: its
+    sources by what the scores and the product with v are computed from, kdim and vdim from
+    the three projection weights, bias and add_bias_kv from its tensors, add_zero_attn from the
+    zeros put after the key, the heads from the reshape to heads (need_weights=False and True
+    write them differently)."""
+    network = cnncalc.load(CROSS)
+    namespace: dict = {}
+    exec(to_source(network), namespace)  # noqa: S102 - the exported source, made here
+    module = namespace[class_name(network)]()
+    text, notes = import_onnx(str(onnx_file(module, network.input, tmp_path / "cross.onnx")))
+    assert notes == []
+    assert "- MultiheadAttention: {name: cross, from: [query, memory], num_heads: 4, kdim: 12, " \
+           "vdim: 12}\n" in text, text
+    assert "- MultiheadAttention: {name: mixed, from: [cross, memory, value], num_heads: 2, " \
+           "bias: false, add_bias_kv: true, add_zero_attn: true, kdim: 12, vdim: 10}\n" \
+           in text, text
+    assert numbers(cnncalc.analyze(cnncalc.loads(text))) == numbers(cnncalc.analyze(network))
+
+
+class TinyViT(torch.nn.Module):
+    """torchvision's ViT in small, written as torchvision writes it."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv_proj = torch.nn.Conv2d(3, 16, 4, stride=4)
+        self.class_token = torch.nn.Parameter(torch.zeros(1, 1, 16))
+        self.pos_embedding = torch.nn.Parameter(torch.zeros(1, 5, 16))
+        self.self_attention = torch.nn.MultiheadAttention(16, 4, batch_first=True)
+        self.attention = torch.nn.MultiheadAttention(16, 2, batch_first=True)
+
+    def forward(self, x):
+        n = x.shape[0]
+        x = self.conv_proj(x).flatten(2).permute(0, 2, 1)
+        x = torch.cat([self.class_token.expand(n, -1, -1), x], dim=1) + self.pos_embedding
+        y, _ = self.self_attention(x, x, x, need_weights=False)
+        return self.attention(y, x, x)[0]   # need_weights at its default: its [1] unused
+
+
+def test_class_token_and_attention_as_torchvision_writes_them(tmp_path):
+    """The class token, an Expand of a model tensor to sizes from the input's Shape, is a
+    ``Parameter`` with ``expand: batch`` joined by the Concat; self-attention is one source."""
+    module = TinyViT()
+    text, _ = import_onnx(str(onnx_file(module, (3, 8, 8), tmp_path / "vit.onnx")))
+    assert "- Parameter: {name: class_token, call: method, shape: [1, 1, 16], expand: batch}" \
+        in text, text
+    assert "- MultiheadAttention: {name: self_attention, num_heads: 4, batch_first: true}\n" \
+        in text, text
+    assert "- MultiheadAttention: {name: attention, from: [self_attention, add_1], " \
+           "num_heads: 2, batch_first: true}\n" in text, text
+    report = cnncalc.analyze(cnncalc.loads(text))
+    assert report.totals.params == sum(p.numel() for p in module.parameters())
+    assert report.layers[-1].output_shape == (1, 5, 16)
+
+
+class AttentionWeights(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.attn = torch.nn.MultiheadAttention(16, 4, batch_first=True)
+
+    def forward(self, x):
+        return self.attn(x, x, x)   # the output and the weights
+
+
+def test_returned_attention_weights_are_a_located_error(tmp_path):
+    path = onnx_file(AttentionWeights(), (5, 16), tmp_path / "weights.onnx")
+    with pytest.raises(ImportProblems) as err:
+        import_onnx(str(path))
+    assert err.value.lines == [
+        f"{path}: nodes /attn/* (nn.MultiheadAttention attn): its nodes return 2 values, not "
+        "one; cnncalc's MultiheadAttention is the output [0] alone (the attention weights, "
+        "need_weights=True, are no layer)"]
 
 
 class Unsupported(torch.nn.Module):

@@ -6,8 +6,11 @@ in) records the model's graph; shapes are propagated on meta tensors
 name as the module's class (:data:`cnncalc.layers.REGISTRY`), its arguments read from the
 module's attributes; ``call_function`` and ``call_method`` nodes that are layers (``F.relu``,
 ``torch.cat``, ``x + y``, ``x.flatten(1)``, ``x.mean([2, 3], keepdim=True)``...) are marked
-``call: functional`` or ``call: method``. Anything else is a problem naming the node and its
-operation; every problem is reported, none is skipped. A module called more than once (CBAM's
+``call: functional`` or ``call: method``. ``nn.MultiheadAttention`` returns ``(output,
+weights)``: its ``[0]`` is the layer's output, its weights no layer. Sizes (``x.shape[0]``) are
+no layers either, only arguments: of ``class_token.expand(n, -1, -1)``, a Parameter expanded
+over the batch. Anything else is a problem naming the node and its operation; every problem is
+reported, none is skipped. A module called more than once (CBAM's
 shared MLP, YOLOv5's SPPF max pool) is one layer and, at each later call, a shared entry
 (``- {share: m}``): its parameters counted once, its operations at every call.
 """
@@ -161,12 +164,101 @@ def _layer_of_node(node, modules, problems: list[str]) -> tuple[str, dict, list,
             problems.append(f"{where}: module {node.target!r} is a {type_name}, which is no "
                             "cnncalc layer type (see `cnncalc schema` for the types)")
             return None
+        if type_name == "MultiheadAttention":
+            return _attention(node, module, where, problems)
         return type_name, _module_args(module, type_name), list(node.args), "module"
     if node.op == "call_function":
-        return _function(node, where, problems)
+        return _function(node, modules, where, problems)
     if node.op == "call_method":
         return _method(node, where, problems)
     problems.append(f"{where}: cannot be a layer")
+    return None
+
+
+def _attention(node, module, where: str, problems):
+    """``attn(query, key, value, need_weights=False)``: a ``MultiheadAttention`` whose ``from``
+    is the query alone when one node is query, key and value (self-attention), the query and
+    the memory when key and value are one node, else all three. Its output is ``[0]`` of the
+    call's ``(output, weights)`` (see :func:`_result`). ``nn.MultiheadAttention`` keeps no
+    ``bias`` nor ``add_bias_kv``: they are whether it holds ``in_proj_bias`` and ``bias_k``;
+    its ``kdim`` and ``vdim`` are ``embed_dim`` when not given (then left out)."""
+    bound = _bound(module.forward, node)
+    query, key, value = (bound.get(name) for name in ("query", "key", "value"))
+    masks = [name for name in ("key_padding_mask", "attn_mask")
+             if isinstance(bound.get(name), torch.fx.Node)]
+    if masks:
+        problems.append(f"{where}: a {masks[0]} is no input of cnncalc's MultiheadAttention "
+                        "(its from: is the query, key and value)")
+        return None
+    inputs = [query] if key is query and value is query else \
+        [query, key] if value is key else [query, key, value]
+    e = module.embed_dim
+    args = {"embed_dim": e, "num_heads": module.num_heads, "dropout": module.dropout,
+            "bias": module.in_proj_bias is not None, "add_bias_kv": module.bias_k is not None,
+            "add_zero_attn": module.add_zero_attn, "batch_first": module.batch_first,
+            "kdim": module.kdim if module.kdim != e else None,
+            "vdim": module.vdim if module.vdim != e else None}
+    return "MultiheadAttention", args, inputs, "module"
+
+
+def _is_attention(node, modules) -> bool:
+    return node.op == "call_module" and \
+        type(modules.get(node.target)).__name__ == "MultiheadAttention"
+
+
+def _result(node, source, where: str, problems):
+    """``out[i]`` of nn.MultiheadAttention's ``(output, weights)``: ``[0]`` is its layer's
+    output (``("result", ...)``: the node is that layer); the weights (``[1]``, which ``x, _ =
+    attn(...)`` makes a node of) are no layer: fine unused (``("unused", ...)``), a problem
+    used."""
+    if node.args[1] == 0:
+        return "result", {}, [source], "module"
+    if not node.users:
+        return "unused", {}, [source], "module"
+    problems.append(f"{where}: the attention weights of {source.target!r} (its [1], with "
+                    "need_weights=True) are no cnncalc layer; cnncalc's MultiheadAttention "
+                    "is the output, [0]")
+    return None
+
+
+def _whole_size(node) -> bool:
+    """Whether the node is a tensor's size: ``x.shape``, ``x.size()``."""
+    if node.op == "call_method":
+        return node.target == "size" and len(node.args) == 1 and not node.kwargs
+    return node.op == "call_function" and node.target is getattr and node.args[1] == "shape"
+
+
+def _size(node) -> bool:
+    """Whether the node is a size, no tensor: ``x.shape``, ``x.size(0)``, ``x.shape[0]``, ...
+    (no layer: an argument of another node, such as an expand)."""
+    if node.op == "call_method" and node.target == "size" or _whole_size(node):
+        return True
+    return node.op == "call_function" and node.target is operator.getitem and \
+        isinstance(node.args[0], torch.fx.Node) and _whole_size(node.args[0])
+
+
+def _batch_size(node) -> bool:
+    """Whether the node is dim 0 of a tensor's size: ``x.shape[0]``, ``x.size(0)``."""
+    if not isinstance(node, torch.fx.Node) or not _size(node) or _whole_size(node):
+        return False
+    if node.op == "call_method":
+        return (node.args[1] if len(node.args) > 1 else node.kwargs.get("dim")) == 0
+    return node.args[1] == 0
+
+
+def _expand(node, where: str, problems):
+    """``param.expand(x.shape[0], -1, ...)`` (torchvision's ViT's class token): the
+    Parameter expanded over the batch, ``("expand", ...)``; the importer marks the Parameter
+    ``expand: batch``. Another expand is a problem."""
+    param, *sizes = node.args
+    if len(sizes) == 1 and isinstance(sizes[0], (list, tuple)):
+        sizes = list(sizes[0])
+    if isinstance(param, torch.fx.Node) and param.op == "get_attr" and sizes and \
+            _batch_size(sizes[0]) and all(s == -1 for s in sizes[1:]) and \
+            len(param.users) == 1:
+        return "expand", {}, [param], "method"
+    problems.append(f"{where}: x.expand(...) is a layer only as a Parameter's "
+                    "expand(x.shape[0], -1, ...) over the batch (cnncalc's expand: batch)")
     return None
 
 
@@ -193,8 +285,10 @@ def _binary(node, type_name: str, call: str, where: str, problems):
     return type_name, {}, tensors, call
 
 
-def _function(node, where, problems):
+def _function(node, modules, where, problems):
     target = node.target
+    if _size(node):
+        return "size", {}, [], "method"   # no layer: an argument of its users
     if target in (operator.add, operator.iadd):
         return _binary(node, "Add", "method", where, problems)
     if target in (torch.add,):
@@ -229,6 +323,8 @@ def _function(node, where, problems):
             dim = source.args[2] if len(source.args) > 2 else source.kwargs.get("dim", 0)
             return "Chunk", {"chunks": chunks, "dim": dim, "index": node.args[1]}, \
                 [source.args[0]], "method"
+        if isinstance(source, torch.fx.Node) and _is_attention(source, modules):
+            return _result(node, source, where, problems)
         problems.append(f"{where}: indexing is a layer only after x.chunk(...)")
         return None
     type_name = _FUNCTIONAL.get(target)
@@ -264,6 +360,10 @@ def _method(node, where, problems):
                        problems)
     if name == "chunk":
         return "chunk", {}, [], "method"   # its getitem nodes are the layers
+    if name == "size":
+        return "size", {}, [], "method"    # no layer: an argument of its users
+    if name == "expand":
+        return _expand(node, where, problems)
     if name in ("add", "add_"):
         return _binary(node, "Add", "method", where, problems)
     if name in ("mul", "mul_"):
@@ -391,7 +491,20 @@ def import_model(model: torch.nn.Module, input_shape: tuple[int, ...], *, name: 
         if found is None:
             continue
         type_name, args, inputs, call = found
-        if type_name == "chunk":
+        if type_name in ("chunk", "size", "unused"):   # no layer (chunk: its getitems are)
+            continue
+        if type_name == "result":   # [0] of nn.MultiheadAttention's: its layer's output
+            if inputs[0].name in ids:
+                ids[node.name] = ids[inputs[0].name]
+            continue
+        if type_name == "expand":   # the class token: its Parameter, expanded
+            param = next((op for op in ops if op.id == ids.get(inputs[0].name)), None)
+            if param is None or param.type != "Parameter" or param.args["shape"][0] != 1:
+                problems.append(f"node {node.name} ({_op_text(node)}): only a Parameter of "
+                                "dim 0 of size 1 expands over the batch")
+                continue
+            param.args["expand"] = "batch"
+            ids[node.name] = param.id
             continue
         bad = [i for i in inputs if not isinstance(i, torch.fx.Node)]
         if bad or not inputs:

@@ -25,7 +25,8 @@ from cnncalc.errors import UsageError
 
 INPUT = "input"
 #: arguments cnncalc infers from the incoming shape: left out of imported files
-INFERRED = ("in_channels", "in_features", "num_features", "num_channels", "normalized_shape")
+INFERRED = ("in_channels", "in_features", "num_features", "num_channels", "normalized_shape",
+            "embed_dim")
 #: per-dimension arguments written as one int when every dimension has the same value
 PER_DIM = ("kernel_size", "stride", "padding", "dilation", "output_padding")
 

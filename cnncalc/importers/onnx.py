@@ -8,10 +8,12 @@ Node names of ``torch.onnx.export`` (``/layer1/0/conv1/Conv``) become block inst
 paths do for torch.fx. Nodes that only compute shapes from constants (Shape, Gather,
 Unsqueeze... feeding a Reshape) are not layers. Some runs of nodes are one layer: torchvision's
 LayerNorm2d (Transpose, LayerNormalization, Transpose), ChannelShuffle (Reshape, Transpose,
-Reshape) and FrozenBatchNorm2d (``x * scale + shift`` computed from its four tensors); an Add or
-Mul of an activation and a tensor of the model is a Parameter and the merge. Every other node
-that cnncalc cannot express is a problem naming the node and its op type; all of them are
-reported, none skipped.
+Reshape) and FrozenBatchNorm2d (``x * scale + shift`` computed from its four tensors); an Add,
+Mul or Concat of an activation and a tensor of the model is a Parameter and the merge. The
+nodes of an ``nn.MultiheadAttention`` (torch writes out ``F.multi_head_attention_forward``: the
+projections, the reshapes to heads, the two products, the softmax) are one MultiheadAttention.
+Every other node that cnncalc cannot express is a problem naming the node and its op type; all
+of them are reported, none skipped.
 
 A graph whose convolutions have biases and which has no BatchNormalization is probably a
 folded export (``torch.onnx.export``'s default ``do_constant_folding=True`` merges each
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass, field
 from math import prod
 from pathlib import Path
 from typing import Any
@@ -50,6 +53,7 @@ class _Reader:
         self.ops: list[Op] = []                 # the layers found so far
         self.aliases: dict[str, str] = {}       # value -> the value of the layer it is part of
         self.outputs: tuple[str, ...] = ()      # the layers that are the graph's outputs
+        self.attention: list[_Attention] = []   # the nn.MultiheadAttention modules
         self.constants: dict[str, Any] = {i.name: numpy_helper.to_array(i)
                                           for i in self.graph.initializer}
         inputs = [i for i in self.graph.input if i.name not in self.constants]
@@ -167,6 +171,10 @@ def _ops(reader: _Reader) -> tuple[list[Op], list[str]]:
     reader.ops = ops
     has_bn = any(n.op_type == "BatchNormalization" for n in graph.node)
     broken: set[str] = set()
+    attention = _attention_modules(reader)
+    returns = {module.output: module for module in attention if module.output}
+    inside = {o: module for module in attention for n in module.inside for o in n.output
+              if o != module.output}
     biased_convs = 0
     for node in graph.node:
         where = f"node {node.name or node.output[0]} ({node.op_type})"
@@ -182,8 +190,13 @@ def _ops(reader: _Reader) -> tuple[list[Op], list[str]]:
                 constants[node.output[0]] = _shape_of(reader.shapes[node.input[0]], node,
                                                       reader)
             continue
-        if not live:   # constants and shape computations: no layer
-            _evaluate(node, constants)
+        if node.output[0] in inside:   # computed in an nn.MultiheadAttention: its node
+            if inside[node.output[0]].problem:   # that returns is the layer
+                broken.update(node.output)
+                values.update({o: o for o in node.output})
+            continue
+        if not live and node.output[0] not in returns:   # constants and shape computations:
+            _evaluate(node, constants)                     # no layer
             continue
         if node.op_type == "Add" and len(live) == 1 and ops:   # MatMul + bias: one Linear
             other = [i for i in node.input if i not in values]
@@ -194,8 +207,10 @@ def _ops(reader: _Reader) -> tuple[list[Op], list[str]]:
                 linear.args.pop("bias")
                 values[node.output[0]] = linear.id
                 continue
-        if any(i in broken for i in node.input):   # after a node reported already
-            broken.update(node.output)
+        sources = returns[node.output[0]].sources if node.output[0] in returns else node.input
+        if any(i in broken for i in sources) or \
+                node.output[0] in returns and returns[node.output[0]].problem:
+            broken.update(node.output)   # after a node reported already
             values.update({o: o for o in node.output})
             continue
         found = _layer(reader, node, where, constants)
@@ -344,6 +359,9 @@ def _layer(reader: _Reader, node, where: str, constants):
     def problem(text: str) -> None:
         reader.problems.append(f"{where}: {text}")
 
+    module = next((m for m in reader.attention if m.output == node.output[0]), None)
+    if module is not None:
+        return _attention_layer(reader, module, problem)
     if op in ("Conv", "ConvTranspose"):
         weight = constants.get(inputs[1]) if len(inputs) > 1 else None
         if weight is None:
@@ -486,7 +504,8 @@ def _layer(reader: _Reader, node, where: str, constants):
         constant = [i for i in inputs if i in constants]
         if len(constant) == 1 and len(inputs) == 2 and _is_model_tensor(constant[0], constants) \
                 and constants[constant[0]].ndim > 0:
-            return _with_parameter(reader, node, op, constant[0])
+            return _with_parameters(reader, node, op, {}, "method",
+                                    {constant[0]: (constant[0], False)})
         if constant:
             problem(f"{op} of an activation and a constant is no cnncalc layer (cnncalc's "
                     f"{op} takes tensors that layers compute)")
@@ -497,7 +516,15 @@ def _layer(reader: _Reader, node, where: str, constants):
             return None
         return op, {}, inputs, "method"
     if op == "Concat":
-        return "Concat", {"dim": int(attrs.get("axis", 1))}, inputs, "functional"
+        args = {"dim": int(attrs.get("axis", 1))}
+        tensors = {i: _model_tensor(reader, i) for i in inputs if i in constants}
+        if any(found is None for found in tensors.values()):
+            problem("Concat of an activation and a constant is no cnncalc layer (cnncalc's "
+                    "Concat takes tensors that layers compute, or Parameters)")
+            return None
+        if tensors:   # ViT's class token in front of the patches
+            return _with_parameters(reader, node, op, args, "functional", tensors)
+        return "Concat", args, inputs, "functional"
     if op == "Flatten":
         axis = int(attrs.get("axis", 1))
         if axis != 1:
@@ -597,6 +624,224 @@ def _layer_norm_2d(reader: _Reader, node, perm):
     return "LayerNorm2d", args, [first.input[0]], "module"
 
 
+# -- nn.MultiheadAttention: the nodes of one module call are one layer -----------------------------
+
+#: the state-dict name that says a module is an nn.MultiheadAttention: its input projection's
+#: weight (one packed ``[3E, E]``, or three when kdim or vdim differ from embed_dim)
+_ATTENTION_WEIGHT = re.compile(r"^(.*?)(in_proj_weight|q_proj_weight)$")
+
+
+@dataclass
+class _Attention:
+    """The nodes ``torch.onnx.export`` writes for one ``nn.MultiheadAttention`` call
+    (``F.multi_head_attention_forward`` traced): the input projections, the reshapes to heads,
+    the scores ``q·kᵀ``, the softmax, the product with ``v``, the output projection."""
+
+    path: tuple[str, ...]      # its module path, from its node names (/blocks/0/attn/MatMul)
+    prefix: str                # its tensors' state-dict prefix (blocks.0.attn.)
+    nodes: list = field(default_factory=list)      # its nodes
+    names: set[str] = field(default_factory=set)   # every value its nodes take
+    inside: list = field(default_factory=list)     # of them, those computing on activations
+    output: str = ""           # the value it returns (the layer's)
+    sources: tuple[str, ...] = ()   # from: the query; the query and the memory; q, k, v
+    scores: Any = None         # the MatMul ``q·kᵀ``, of shape [N, heads, L, S']
+    mixed: Any = None          # the MatMul of their softmax and ``v``
+    batch_first: bool = False  # its tensors are [N, L, E]
+    problem: str = ""          # why its nodes are not read as one (said once)
+
+
+def _attention_modules(reader: _Reader) -> list[_Attention]:
+    """Every ``nn.MultiheadAttention`` of the graph, found by its input projection's weight
+    among the inputs of nodes named after its module path; a module whose nodes do not read
+    as one (not one value returned, not two products of activations, no single query) is a
+    problem, and its nodes are no layers."""
+    found: dict[tuple[str, ...], _Attention] = {}
+    for node in reader.graph.node:
+        parts = [p for p in node.name.split("/") if p]
+        for name in node.input:
+            match = _ATTENTION_WEIGHT.match(name)
+            if match and node.name.startswith("/") and len(parts) > 1:
+                path = tuple(parts[:-1])
+                found.setdefault(path, _Attention(path, match.group(1)))
+    live = _live(reader)
+    modules = list(found.values())
+    for module in modules:
+        _read_attention(reader, module, live)
+    order = {o: index for index, node in enumerate(reader.graph.node) for o in node.output}
+    modules.sort(key=lambda m: order.get(m.output, -1))
+    # what one module computes and another takes (TorchScript merges the two modules'
+    # ``x.transpose(1, 0)`` of one x into one node): seen through to where it comes from
+    hidden = {o for m in modules for n in m.inside for o in n.output if o != m.output}
+    grouped = {o for m in modules for n in m.nodes for o in n.output}
+    outputs = {m.output: m for m in modules if m.output}
+    for module in modules:   # in the graph's order: a module's sources come before it
+        if not module.problem:
+            _attention_sources(reader, module, live, hidden, grouped)
+        # batch_first: the swap to [L, N, E] and back is in the module's nodes, unless
+        # TorchScript cancelled a swap back and the next module's swap (one batch_first
+        # module after another): a source that is a batch_first module's unswapped output
+        module.batch_first = module.batch_first or any(
+            outputs[s].batch_first and not _swaps(reader, reader.producer[s])
+            for s in module.sources if s in outputs and outputs[s] is not module)
+        if module.problem:
+            reader.problems.append(f"nodes /{'/'.join(module.path)}/* (nn.MultiheadAttention "
+                                   f"{module.prefix[:-1] or 'the model'}): {module.problem}")
+    reader.attention = modules
+    return modules
+
+
+def _live(reader: _Reader) -> set[str]:
+    """The values computed from the input (not from constants alone; a Shape's output is a
+    constant, the sizes being static)."""
+    live = {reader.input_name}
+    for node in reader.graph.node:
+        if node.op_type != "Shape" and any(i in live for i in node.input):
+            live.update(node.output)
+    return live
+
+
+def _computed_from(value: str, made: dict[str, Any], live: set[str]) -> set[str]:
+    """``value`` and the live values it is computed from through the nodes ``made`` (value →
+    node), up to the first not among them."""
+    seen, todo = set(), [value]
+    while todo:
+        value = todo.pop()
+        if value not in seen:
+            seen.add(value)
+            if value in made:
+                todo += [i for i in made[value].input if i in live]
+    return seen
+
+
+def _read_attention(reader: _Reader, module: _Attention, live: set[str]) -> None:
+    """The module's nodes, its scores ``q·kᵀ`` (of the two products of activations, the one
+    the other is computed from) and the value it returns: of its values used outside it, the
+    one computed from the product with ``v``. Another one computed from the scores is the
+    attention weights: a problem; one computed from neither is shared (see
+    :func:`_attention_sources`)."""
+    head = "/" + "/".join(module.path) + "/"
+    module.nodes = [n for n in reader.graph.node if n.name.startswith(head)]
+    module.names = {i for n in module.nodes for i in n.input}
+    module.inside = [n for n in module.nodes
+                     if n.op_type != "Shape" and any(i in live for i in n.input)]
+    made = {o: n for n in module.inside for o in n.output}
+    products = [n for n in module.inside if n.op_type == "MatMul"
+                and all(i in live for i in n.input)]
+    if len(products) != 2:
+        module.problem = (f"{len(products)} products of activations (MatMul), not the two of "
+                          "attention (q·kᵀ, and its softmax times v)")
+        return
+    first, second = products
+    if first.output[0] not in _computed_from(second.input[0], made, live):
+        first, second = second, first
+    if first.output[0] not in _computed_from(second.input[0], made, live):
+        module.problem = "neither product of activations (MatMul) is computed from the other"
+        return
+    module.scores, module.mixed = first, second
+    used = {i for n in reader.graph.node if not n.name.startswith(head) for i in n.input}
+    used.update(o.name for o in reader.graph.output)
+    returned, weights = [], []
+    for value in (o for o in made if o in used):
+        computed_from = _computed_from(value, made, live)
+        if second.output[0] in computed_from:
+            returned.append(value)
+        elif first.output[0] in computed_from:
+            weights.append(value)
+    if len(returned) != 1 or weights:
+        module.problem = (f"its nodes return {len(returned) + len(weights)} values, not one; "
+                          "cnncalc's MultiheadAttention is the output [0] alone (the "
+                          "attention weights, need_weights=True, are no layer)")
+        return
+    module.output = returned[0]
+
+
+def _attention_sources(reader: _Reader, module: _Attention, live: set[str],
+                       hidden: set[str], grouped: set[str]) -> None:
+    """The module's ``from``: the query is what the scores' first operand is computed from,
+    the key their second, the value the second operand of the product with the softmax; a
+    value computed inside another module (``hidden``) is seen through. A value computed
+    inside that a node of no module takes is a problem: it is no layer."""
+    made = {o: n for n in module.inside for o in n.output}
+    for node in reader.graph.node:
+        taken = [i for i in node.input if i in made and i != module.output]
+        if taken and node.output[0] not in grouped:
+            module.problem = (f"node {node.name or node.output[0]} ({node.op_type}) takes "
+                              f"{taken[0]}, which the module computes: no layer")
+            return
+    through = {o: n for n in reader.graph.node for o in n.output if o in hidden}
+    sources_walked = [_computed_from(v, through, live) for v in (
+        module.scores.input[0], module.scores.input[1], module.mixed.input[1])]
+    sources = [walked - hidden for walked in sources_walked]
+    if any(len(found) != 1 for found in sources):
+        role = ("query", "key", "value")[next(i for i, f in enumerate(sources) if len(f) != 1)]
+        module.problem = f"the {role} is not computed from one tensor outside the module"
+        return
+    walked = set().union(*sources_walked)
+    query, key, value = (found.pop() for found in sources)
+    module.sources = (query,) if query == key == value else (query, key) if key == value \
+        else (query, key, value)
+    module.batch_first = _swaps(reader, reader.producer[module.output]) or any(
+        _swaps(reader, through[v]) and through[v].input[0] in module.sources
+        for v in walked if v in through)
+
+
+def _swaps(reader: _Reader, node) -> bool:
+    """Whether the node is ``x.transpose(1, 0)`` of a 3-dimensional x (``[N, L, E]`` to
+    ``[L, N, E]`` and back, as a batch_first nn.MultiheadAttention swaps its tensors)."""
+    return node.op_type == "Transpose" and \
+        tuple(reader.attributes(node).get("perm", ())) == (1, 0, 2)
+
+
+def _attention_layer(reader: _Reader, module: _Attention, problem):
+    """The module's (type, args, inputs, call, place): ``embed_dim`` and ``kdim``, ``vdim``
+    from its weights' shapes (``out_proj.weight`` ``[E, E]``; ``k_proj_weight`` ``[E, kdim]``
+    when not packed), ``bias`` and ``add_bias_kv`` from whether it has ``in_proj_bias`` and
+    ``bias_k``, ``add_zero_attn`` from the zeros concatenated to the key (a ConstantOfShape),
+    ``batch_first`` from the transpose back to ``[N, L, E]`` that it returns, the heads from
+    the scores ``[N, heads, L, S']``. The attention dropout is not in an export (eval)."""
+    shapes, prefix, names = reader.shapes, module.prefix, module.names
+    out_proj = shapes.get(prefix + "out_proj.weight")
+    heads = _heads(reader, module, int(out_proj[0])) if out_proj is not None else None
+    if out_proj is None or heads is None:
+        problem(f"nn.MultiheadAttention {prefix[:-1]!r}: its "
+                f"{'out_proj.weight' if out_proj is None else 'number of heads'} cannot be "
+                "read from the graph")
+        return None
+    e = int(out_proj[0])
+    kdim = vdim = e
+    if prefix + "k_proj_weight" in names:
+        kdim, vdim = (int(shapes[prefix + f"{w}_proj_weight"][1]) for w in "kv")
+    zeros = {n.output[0] for n in reader.graph.node if n.op_type == "ConstantOfShape"}
+    args = {"embed_dim": e, "num_heads": heads, "bias": prefix + "in_proj_bias" in names,
+            "add_bias_kv": prefix + "bias_k" in names,
+            "add_zero_attn": any(n.op_type == "Concat" and zeros.intersection(n.input)
+                                 for n in module.inside),
+            "kdim": kdim if kdim != e else None, "vdim": vdim if vdim != e else None,
+            "batch_first": module.batch_first}
+    return "MultiheadAttention", args, list(module.sources), "module", \
+        (module.path[:-1], module.path[-1])
+
+
+def _heads(reader: _Reader, module: _Attention, e: int) -> int | None:
+    """dim 1 of the scores when they are ``[N, heads, L, S']`` (torch's
+    scaled_dot_product_attention); else ``E`` over the last size of the Reshape of the query to
+    heads before them, ``E/heads`` (``[L, N·heads, E/heads]`` with ``need_weights=True``,
+    whose scores are ``[N·heads, L, S']``), the graph computing its sizes."""
+    shape = reader.shapes.get(module.scores.output[0])
+    if shape is not None and len(shape) == 4:
+        return int(shape[1])
+    made = {o: n for n in module.inside for o in n.output}
+    value = module.scores.input[0]
+    while value in made:
+        node = made[value]
+        if node.op_type == "Reshape":
+            target = reader.constants.get(node.input[1])
+            size = int(target[-1]) if target is not None and target.size else 0
+            return e // size if size > 0 and e % size == 0 else None
+        value = next((i for i in node.input if i in made or i in module.sources), "")
+    return None
+
+
 def _ancestors(reader: _Reader, name: str, limit: int = 40) -> list:
     """The nodes that compute the constant ``name`` (nearest first), at most ``limit``."""
     found, todo, seen = [], [name], set()
@@ -650,20 +895,47 @@ def _frozen_batch_norm(reader: _Reader, node):
     return "FrozenBatchNorm2d", {"eps": eps}, live, "module"
 
 
-def _with_parameter(reader: _Reader, node, op: str, name: str):
-    """``self.layer_scale * x``: a ``Parameter`` of the tensor's shape (ONNX does not say
-    whether it was a parameter or a buffer; read as a parameter), named after the tensor's
-    state-dict name within the node's module, and the ``Mul`` (``Add``) of the two."""
+def _with_parameters(reader: _Reader, node, op: str, args: dict, call: str,
+                     tensors: dict[str, tuple[str, bool]]):
+    """``self.layer_scale * x``, ``torch.cat([class_token, x], 1)``: for each input that is a
+    tensor of the model (``tensors``: input → (its name, expanded over the batch)), a
+    ``Parameter`` of the tensor's shape (ONNX does not say whether it was a parameter or a
+    buffer; read as a parameter), named after the tensor's state-dict name within the node's
+    module; and the node's layer of them and the activations."""
     scope, _ = _scope(node.name, op, set(), False)
-    parts = name.split(".")
-    if tuple(parts[:len(scope)]) == scope and len(parts) > len(scope):
-        parts = parts[len(scope):]
-    local = re.sub(r"\W", "_", parts[0]) or None
-    param = f"{node.output[0]}#{name}"
-    shape = tuple(int(d) for d in reader.constants[name].shape)
-    inputs = [param if i == name else i for i in node.input]
-    return [(param, "Parameter", {"shape": shape}, [], "method", (scope, local)),
-            (node.output[0], op, {}, inputs, "method")]
+    results, inputs = [], list(node.input)
+    for index, given in enumerate(node.input):
+        if given not in tensors:
+            continue
+        name, expanded = tensors[given]
+        parts = name.split(".")
+        if tuple(parts[:len(scope)]) == scope and len(parts) > len(scope):
+            parts = parts[len(scope):]
+        local = re.sub(r"\W", "_", parts[0]) or None
+        param = f"{node.output[0]}#{name}"
+        shape = tuple(int(d) for d in reader.constants[name].shape)
+        results.append((param, "Parameter", {"shape": shape, "expand": "batch" if expanded
+                                             else None}, [], "method", (scope, local)))
+        inputs[index] = param
+    return [*results, (node.output[0], op, args, inputs, call)]
+
+
+def _model_tensor(reader: _Reader, name: str) -> tuple[str, bool] | None:
+    """The tensor of the model that the constant ``name`` is, and whether it is expanded over
+    the batch: the tensor itself, or its Expand to sizes computed from an activation's Shape
+    (torchvision's ViT: ``class_token.expand(x.shape[0], -1, -1)``, its dim 0 of size 1).
+    None for a constant of the export."""
+    if _is_model_tensor(name, reader.constants):
+        return (name, False) if reader.constants[name].ndim > 0 else None
+    node = reader.producer.get(name)
+    if node is None or node.op_type != "Expand" or \
+            not _is_model_tensor(node.input[0], reader.constants):
+        return None
+    shape = reader.constants[node.input[0]].shape
+    if len(shape) and shape[0] == 1 and any(n.op_type == "Shape"
+                                            for n in _ancestors(reader, node.input[1])):
+        return node.input[0], True
+    return None
 
 
 def _is_model_tensor(name: str, constants) -> bool:
