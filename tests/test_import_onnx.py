@@ -67,6 +67,33 @@ def test_resnet50_repeats_its_bottlenecks_like_the_zoo_file(tmp_path):
     assert numbers(imported) == numbers(original)
 
 
+class Sequenced(torch.nn.Module):
+    """Layers held in nn.Sequential (nested) as torchvision holds them: the TorchScript
+    exporter names their nodes ``/features/features.0/Conv``, ``/features/features.2/
+    features.2.0/Conv``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        nn = torch.nn
+        self.features = nn.Sequential(
+            nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8),
+            nn.Sequential(nn.Conv2d(8, 8, 3, padding=1), nn.ReLU()), nn.Conv2d(8, 4, 1))
+        self.head = nn.Linear(4, 10)
+
+    def forward(self, x):
+        return self.head(self.features(x).mean([2, 3]))
+
+
+def test_layers_in_sequentials_are_named_relative_to_their_block(tmp_path):
+    module = Sequenced()
+    text, _ = import_onnx(str(onnx_file(module, (3, 16, 16), tmp_path / "seq.onnx")))
+    report = cnncalc.analyze(cnncalc.loads(text, source="seq.yaml"))   # names without dots
+    assert [row.name for row in report.layers if row.type == "Conv2d"] == [
+        "features.0", "features.2.0", "features.3"]
+    assert (report.totals.params, report.totals.buffers) == (
+        sum(p.numel() for p in module.parameters()), sum(b.numel() for b in module.buffers()))
+
+
 def test_a_channel_shuffle_is_read_back_as_one(tmp_path):
     """torch.onnx.export cannot write ``aten::channel_shuffle``: the exported source writes it
     out (view, transpose, reshape), which the importer reads as ``ChannelShuffle``."""

@@ -112,9 +112,26 @@ def _decoded(value: Any) -> Any:
     return value.decode() if isinstance(value, bytes) else value
 
 
+def _parts(node_name: str) -> list[str]:
+    """The module path of a node name, each part relative to its parent: the TorchScript
+    exporter writes children of an ``nn.Sequential`` with their parent's path in front
+    (``/features/features.0/Conv``, ``/layer1/layer1.0/conv1/Conv``), and a cnncalc name has
+    no dots, so ``features.0`` under ``features`` is ``0``."""
+    parts = [p for p in node_name.split("/") if p]
+    relative = []
+    for i, part in enumerate(parts):
+        for j in range(i):   # the longest dotted parent path first
+            parent = ".".join(parts[j:i])
+            if part.startswith(parent + "."):
+                part = part[len(parent) + 1:]
+                break
+        relative.append(part)
+    return relative
+
+
 def _scope(node_name: str, op_type: str, scopes: set[tuple[str, ...]], module_like: bool):
     """(scope, local) from a ``torch.onnx.export`` node name ``/layer1/0/conv1/Conv``."""
-    parts = [p for p in node_name.split("/") if p]
+    parts = _parts(node_name)
     if len(parts) < 2 or not node_name.startswith("/"):
         return (), None
     path = tuple(parts[:-1])
@@ -156,7 +173,7 @@ def _ops(reader: _Reader) -> tuple[list[Op], list[str]]:
     ops: list[Op] = []
     prefixes = set()
     for node in graph.node:
-        parts = [p for p in node.name.split("/") if p]
+        parts = _parts(node.name)
         for depth in range(1, len(parts) - 1):
             prefixes.add(tuple(parts[:depth]))
     users: dict[str, int] = {}
@@ -657,7 +674,7 @@ def _attention_modules(reader: _Reader) -> list[_Attention]:
     problem, and its nodes are no layers."""
     found: dict[tuple[str, ...], _Attention] = {}
     for node in reader.graph.node:
-        parts = [p for p in node.name.split("/") if p]
+        parts = _parts(node.name)
         for name in node.input:
             match = _ATTENTION_WEIGHT.match(name)
             if match and node.name.startswith("/") and len(parts) > 1:
