@@ -706,3 +706,78 @@ def _bisect(fits: Callable[[int], bool]) -> int:
         mid = (lo + hi) // 2
         lo, hi = (mid, hi) if fits(mid) else (lo, mid)
     return lo
+
+
+@rule("MultiheadAttention")
+def attention(c: Call) -> list[Kept]:
+    """``nn.MultiheadAttention`` in training, ``need_weights=False`` (torch 2.13, CPU, the
+    default backend of ``scaled_dot_product_attention``): ``F.multi_head_attention_forward``
+    step by step.
+
+    - Each in-projection linear keeps its input, for the weight's gradient: the input itself
+      where ``[L, N, E]`` folds to ``[L·N, E]`` by a view, else the copy the fold makes (the
+      ``batch_first`` transpose); one input serves q, k and v (self-attention), two serve q and
+      k = v. Separate ``q/k/v_proj_weight`` (``kdim`` or ``vdim`` ≠ ``E``) project k and v with
+      two linears, each folding (and maybe copying) the key again.
+    - The projections: one packed ``[L, N, 3E]`` for self-attention, q's ``[L, N, E]`` and a
+      packed ``[S, N, 2E]`` for k = v with one weight, else one each.
+      ``add_bias_kv``/``add_zero_attn`` concatenate k and v into fresh ``N·S'·E`` tensors.
+    - Without dropout the CPU flash kernel keeps q, k and v (their storages above), its output
+      (``[L, N, h, d]`` in memory: the output projection's input, folded by a view) and the
+      log-sum-exp ``N·h·L``. With dropout in training the math path runs instead: it keeps the
+      scaled q and k (``N·L·E``, ``N·S'·E``), v, the softmax, the dropout mask and the dropped
+      weights (``N·h·L·S'`` each), and the output projection its contiguous input ``N·L·E``.
+    """
+    a = c.args
+    e, heads = a["embed_dim"], a["num_heads"]
+    first = a["batch_first"]
+    query, *rest = (tuple(s) for s in c.inputs)
+    key = rest[0] if rest else query
+    (n, length) = (query[0], query[1]) if first else (query[1], query[0])
+    source = key[1] if first else key[0]
+    extended = source + a["add_bias_kv"] + a["add_zero_attn"]
+    packed = a.get("kdim") in (None, e) and a.get("vdim") in (None, e)
+    layouts = tuple(c.strides) + (None,) * (len(c.inputs) - len(c.strides))
+
+    def folded(i: int) -> Kept:
+        """A linear's input ``[L, N, d]``, the input itself or the copy its fold makes."""
+        shape = c.inputs[i]
+        strides = layouts[i] or contiguous_strides(shape)
+        if first:
+            shape, strides = (shape[1], shape[0], shape[2]), (strides[1], strides[0], strides[2])
+        if view_strides(shape, strides, (shape[0] * shape[1], shape[2])) is not None:
+            return Kept("input", i)
+        return new(prod(shape))
+
+    kept: list[Kept] = []
+    if c.trainable:   # the linears keep their inputs only for the weights' gradients
+        uses = [0] if len(c.inputs) == 1 else [0, 1] if packed and len(c.inputs) == 2 \
+            else [0, 1, 1] if len(c.inputs) == 2 else [0, 1, 2]
+        kept += [folded(i) for i in uses]
+    rows_q, rows_kv = n * length, n * source
+    if len(c.inputs) == 1:
+        q = k = v = new(3 * rows_q * e)
+    elif len(c.inputs) == 2 and packed:
+        q, k = new(rows_q * e), new(2 * rows_kv * e)
+        v = k
+    else:
+        q, k, v = new(rows_q * e), new(rows_kv * e), new(rows_kv * e)
+    if a["add_bias_kv"] or a["add_zero_attn"]:
+        k, v = new(n * extended * e), new(n * extended * e)
+    weights = n * heads * length * extended
+    if a["dropout"] > 0:
+        kept += [new(rows_q * e), new(n * extended * e), v, new(weights), new(weights),
+                 new(weights)]
+        if c.trainable:
+            kept.append(new(rows_q * e))
+        return _distinct(kept)
+    return _distinct(kept + [q, k, v, new(n * heads * length), new(rows_q * e)])
+
+
+def _distinct(items: list[Kept]) -> list[Kept]:
+    """Each kept item once (k and v, or q, k and v, are views of one projection)."""
+    seen: list[Kept] = []
+    for item in items:
+        if not any(item is other for other in seen):
+            seen.append(item)
+    return seen

@@ -8,6 +8,7 @@ grad); the activation peak with forward hooks and storage identity under ``no_gr
 from __future__ import annotations
 
 import json
+import os
 import warnings
 from math import prod
 
@@ -68,7 +69,7 @@ def torch_peak(twin: torch.nn.Module, x: torch.Tensor) -> int:
         used = [a.untyped_storage().data_ptr() for a in args
                 if isinstance(a, torch.Tensor) and a.untyped_storage().data_ptr() in sizes]
         outs = output if isinstance(output, (tuple, list)) else (output,)
-        for o in outs:
+        for o in (o for o in outs if isinstance(o, torch.Tensor)):   # attention: (out, None)
             s = o.untyped_storage()
             keep.append(o)
             if s.data_ptr() not in sizes and s.data_ptr() not in excluded:
@@ -79,7 +80,8 @@ def torch_peak(twin: torch.nn.Module, x: torch.Tensor) -> int:
                 events.append((used, None, 0))
                 used = []
 
-    leaves = [m for m in twin.modules() if not list(m.children())]
+    # the layers' modules (nn.MultiheadAttention holds an out_proj it never calls)
+    leaves = list({id(m): m for _, _, m in twin.leaves()}.values())
     handles = [m.register_forward_hook(hook) for m in leaves]
     try:
         with torch.no_grad():
@@ -402,6 +404,46 @@ def test_attention_keeps_and_holds_what_torch_does(spec, batch):
     import yaml
 
     network = cnncalc.loads(yaml.safe_dump(spec, sort_keys=False))
+    report = analyze(network, batch=batch)
+    x = torch.randn(report.inputs["input"])
+    assert report.memory.saved_bytes == torch_saved(to_torch(network).train(), [x])
+    held = to_torch(network, calls=False).eval()
+    assert report.memory.activation_peak_bytes == torch_peak(held, x)
+
+
+@st.composite
+def multihead_networks(draw):
+    """A convolution's output as tokens ``[N, HW, C]``, permuted (not contiguous: the
+    in-projection folds it by a view or copies it), read batch first or as torch's default
+    ``[L, N, E]`` (dim 0 the sequence), through self-attention,
+    then cross-attention from a Linear memory; dropout, biases and extra key positions
+    drawn, some layers frozen."""
+    heads, e = draw(st.integers(1, 3)), draw(st.sampled_from([2, 4, 6]))
+    e *= heads
+    first = draw(st.booleans())
+    common = {"num_heads": heads, "batch_first": first,
+              "dropout": draw(st.sampled_from([0.0, 0.25])), "bias": draw(st.booleans()),
+              "add_bias_kv": draw(st.booleans()), "add_zero_attn": draw(st.booleans())}
+    kdim = draw(st.sampled_from([e, 3]))
+    layers: list = [{"Conv2d": {"out_channels": e, "kernel_size": 1}},
+                    {"Flatten": {"start_dim": 2}},
+                    {"Permute": {"dims": [0, 2, 1], "name": "tokens"}},
+                    {"MultiheadAttention": {**common, "name": "self",
+                                            "trainable": draw(st.booleans())}},
+                    {"Linear": {"out_features": kdim, "name": "memory", "from": "tokens"}},
+                    {"MultiheadAttention": {**common, "kdim": kdim, "vdim": kdim,
+                                            "from": ["self", "memory"]}}]
+    size = draw(st.integers(1, 3))
+    return {"input": [2, size, draw(st.integers(1, 3))], "layers": layers}
+
+
+@settings(max_examples=60 if os.environ.get("CI") else 20, deadline=None)
+@given(spec=multihead_networks(), batch=st.integers(1, 3))
+def test_multihead_attention_keeps_and_holds_what_torch_does(spec, batch):
+    import yaml
+
+    network = cnncalc.loads(yaml.safe_dump(spec, sort_keys=False))
+    note(yaml.safe_dump(spec, sort_keys=False))
     report = analyze(network, batch=batch)
     x = torch.randn(report.inputs["input"])
     assert report.memory.saved_bytes == torch_saved(to_torch(network).train(), [x])
