@@ -94,6 +94,37 @@ def test_layers_in_sequentials_are_named_relative_to_their_block(tmp_path):
         sum(p.numel() for p in module.parameters()), sum(b.numel() for b in module.buffers()))
 
 
+class TorchvisionResNet50(torch.nn.Module):
+    """torchvision's resnet50 as its source writes it (tests/zoo_torch_references.py's
+    transcription of the body): stages are nn.Sequential of Bottlenecks, so the exporter's
+    node names are ``/layer1/layer1.0/conv1/Conv``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        from zoo_torch_references import ResNetBody
+
+        body = ResNetBody(norm_layer=torch.nn.BatchNorm2d)
+        for name in ("conv1", "bn1", "relu", "maxpool", "layer1", "layer2", "layer3", "layer4"):
+            setattr(self, name, getattr(body, name))
+        self.avgpool = torch.nn.AdaptiveAvgPool2d(1)
+        self.fc = torch.nn.Linear(2048, 1000)
+
+    def forward(self, x):
+        x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
+        x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
+        return self.fc(torch.flatten(self.avgpool(x), 1))
+
+
+def test_torchvisions_resnet50_reads_back_with_the_zoos_numbers(tmp_path):
+    """Issue 15's done-when, on the transcription (torchvision cannot be installed here)."""
+    text, notes = import_onnx(str(onnx_file(TorchvisionResNet50(), (3, 224, 224),
+                                            tmp_path / "resnet50.onnx")))
+    assert notes == []
+    imported = cnncalc.analyze(cnncalc.loads(text, source="resnet50.yaml"))
+    assert numbers(imported) == numbers(cnncalc.analyze(cnncalc.zoo.load("resnet50")))
+    assert "layer1.0.conv1" in [row.name for row in imported.layers]
+
+
 def test_a_channel_shuffle_is_read_back_as_one(tmp_path):
     """torch.onnx.export cannot write ``aten::channel_shuffle``: the exported source writes it
     out (view, transpose, reshape), which the importer reads as ``ChannelShuffle``."""
