@@ -301,6 +301,9 @@ QUIRKS = [
     pytest.param("fvcore", 2, "AdaptiveAvgPool2d: {output_size: 1, call: functional}",
                  id="fvcore-adaptive-avg-pool2d"),
     pytest.param("ptflops", 1, "Upsample: {scale_factor: 2, mode: area}", id="ptflops-area"),
+    # the hook's 2/3 and F.interpolate's 150 · (1/3)² = 16.67, added as floats: 17, not 0 + 16
+    pytest.param("ptflops", 3, "Upsample: {scale_factor: 0.3333333333333333}",
+                 id="ptflops-upsample-float-sum"),
     pytest.param("ptflops", 1, "ReLU6: {call: functional}", id="ptflops-functional-relu6"),
     pytest.param("ptflops", 2, "ReLU", id="ptflops-relu-twice"),
     pytest.param("ptflops", 1, "MaxPool2d: {kernel_size: 2, call: functional}",

@@ -13,6 +13,7 @@ original code once; a tensor method or operator (``x.mean([2, 3])``, ``x + y``) 
 
 from __future__ import annotations
 
+import math
 from math import prod
 
 from cnncalc.counting import ZERO, Count, Site, define
@@ -85,7 +86,9 @@ def _upsample_hook(site: Site) -> T:
 
 # -- patched functions (FUNCTIONAL_MAPPING, TENSOR_OPS_MAPPING), whole batch -----------------
 
-def _interpolate(site: Site) -> int:
+def _interpolate(site: Site) -> int | float:
+    """The patched ``F.interpolate``'s count: a float for a scale factor given as one number
+    (``numel(x) · factor ** d``), which ptflops adds to the other counts before truncating."""
     layer, x = site.layer, site.input
     if layer.size is not None:
         size = layer.size if isinstance(layer.size, tuple) else (layer.size,) * (len(x) - 2)
@@ -94,7 +97,7 @@ def _interpolate(site: Site) -> int:
     if isinstance(factor, tuple) and len(factor) == len(x) - 2:
         return prod(x) * prod(int(f) for f in factor)  # np.prod(..., dtype=int64) truncates
     factor = float(factor[0] if isinstance(factor, tuple) else factor)
-    return int(prod(x) * factor ** (len(x) - 2))
+    return prod(x) * factor ** (len(x) - 2)
 
 
 HOOKS = {"_ConvNd": _conv_hook, "_ConvTransposeNd": _conv_hook, "Linear": _linear_hook,
@@ -178,8 +181,13 @@ def upsample(site: Site) -> Count:
     if site.call in ("module", "functional"):
         patched = _interpolate(site)
         if site.layer.mode == "area":
-            patched = patched + site.numel_in()
-    return _twice(_hook(site) + patched)
+            patched = patched + int(site.numel_in())
+    if isinstance(patched, float) and not patched.is_integer():
+        # ptflops sums the hook's share (a float division by N) and this float, then
+        # truncates once: 0.5 + 2.67 is 3, where truncating each first would give 2
+        hook = prod(site.output[1:]) / site.output[0] if site.call == "module" else 0
+        return _twice(T(math.floor(hook + patched), "floor(numel(y[0]) / N + numel(x) · s^d)"))
+    return _twice(_hook(site) + int(patched))
 
 
 @PTFLOPS.rule("LocalResponseNorm")
