@@ -8,11 +8,11 @@ table of rules looked up by the layer's type. Rendering is a later stage
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass, field, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
 from typing import Any, Iterable
 
 from cnncalc import counting
-from cnncalc import receptive
+from cnncalc import memory, receptive
 from cnncalc.memory import DEFAULT_DTYPE, DEFAULT_OPTIMIZER, Memory, account
 from cnncalc.counting import Convention, Site
 from cnncalc.errors import LayerError, NetworkError, Position, Problem, UsageError, show
@@ -257,15 +257,19 @@ def block_rows(graph: Graph, rows: list[Row]) -> tuple[BlockRow, ...]:
 def annotate(rows: list[Row], input_shape: Shape, output: str | tuple[str, ...],
              dtype: str = DEFAULT_DTYPE, optimizer: str = DEFAULT_OPTIMIZER
              ) -> tuple[list[Row], Memory]:
-    """The rows with their memory figures (``output_bytes``, ``saved_bytes``) and receptive
-    fields, and the memory totals; ``output`` is the network's output name, or the names of
-    its outputs (each lives to the end)."""
+    """The rows, just walked, with their memory figures (``output_bytes``, ``saved_bytes``)
+    and receptive fields filled in, and the memory totals; ``output`` is the network's output
+    name, or the names of its outputs (each lives to the end)."""
     per_row, memory = account(rows, INPUT, input_shape, output, dtype, optimizer)
-    fields = receptive.walk(rows, INPUT, input_shape)
-    return ([_with(row, output_bytes=m.output_bytes, saved_bytes=m.saved_bytes,
-                   receptive_field=fields[row.name].receptive_field,
-                   receptive_field_reason=fields[row.name].reason)
-             for row, m in zip(rows, per_row)], memory)
+    found = receptive.walk(rows, INPUT, input_shape)
+    for row, m in zip(rows, per_row):
+        # filled in place: these rows were made by this analysis's walk and nobody holds them
+        # yet (copies cost a quarter of a warm analysis)
+        field_ = found[row.name]
+        row.__dict__.update(output_bytes=m.output_bytes, saved_bytes=m.saved_bytes,
+                            receptive_field=field_.receptive_field,
+                            receptive_field_reason=field_.reason)
+    return rows, memory
 
 
 def _input_mismatch(network: Network, sample: Shape) -> Problem | None:
@@ -392,9 +396,16 @@ def measure(node: Node, in_shapes: tuple[Shape, ...], rules: Convention | None =
     layer, out, params, buffers, macs, flops = known
     if node.shares is not None:   # its module's weights are counted at their first call
         params = buffers = 0
-    return Row(node.name, node.type, node.inputs, in_shapes, out, params,
-               params if node.trainable else 0, buffers, macs, flops,
-               layer, node.trainable, node.call, scope=node.scope, shares=node.shares)
+    row = object.__new__(Row)   # as _with: the fields were checked where they were made
+    row.__dict__.update(_ROW_DEFAULTS, name=node.name, type=node.type, inputs=node.inputs,
+                        input_shapes=in_shapes, output_shape=out, params=params,
+                        trainable_params=params if node.trainable else 0, buffers=buffers,
+                        macs=macs, flops=flops, layer=layer, trainable=node.trainable,
+                        call=node.call, scope=node.scope, shares=node.shares)
+    return row
+
+
+_ROW_DEFAULTS = {f.name: f.default for f in fields(Row) if f.default is not MISSING}
 
 
 def _not_shareable(err: LayerError, owner: Row, in_shapes: tuple[Shape, ...]) -> LayerError:
@@ -407,8 +418,11 @@ def _not_shareable(err: LayerError, owner: Row, in_shapes: tuple[Shape, ...]) ->
 
 
 def forget() -> None:
-    """Empty the memo of :func:`measure` (a test that patches a formula calls this first)."""
+    """Empty the memos of the formulas, of memory and of receptive fields (a test that patches
+    a formula calls this first)."""
     _MEASURED.clear()
+    receptive.forget()
+    memory.forget()
 
 
 def _formulas(layer: Layer, in_shapes: tuple[Shape, ...], call: str, rules: Convention,

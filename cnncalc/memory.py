@@ -537,7 +537,6 @@ def account(rows: Sequence[Any], input_name: str, input_shape: Sequence[int],
     at_inference: list[bool] = []
     layout: dict[str, tuple[int, ...] | None] = {input_name: None}
     for row in rows:
-        args = layer_args(row.layer)
         if not row.inputs:   # a source (Parameter): its storage is in params_bytes, held for
             storage[row.name], fresh = fresh, fresh + 1      # good, never an activation
             nbytes[storage[row.name]] = 0
@@ -547,22 +546,20 @@ def account(rows: Sequence[Any], input_name: str, input_shape: Sequence[int],
             per_row.append(LayerMemory(0, 0))
             continue
         ins = [storage[i] for i in row.inputs]
-        in_grad = tuple(grad[i] for i in row.inputs)
-        out_bytes = tensor_bytes(prod(row.output_shape), elem)
-        layout[row.name], copied = output_strides(row, args, layout[row.inputs[0]])
-        at_inference.append(aliases_at_inference(row.type, args) and not copied)
-        if output_aliases_input(row.type, args) and not copied:
+        step = _step(row, tuple(grad[i] for i in row.inputs),
+                     tuple(layout[i] for i in row.inputs))
+        out_bytes = tensor_bytes(step.numel, elem)
+        layout[row.name] = step.layout
+        at_inference.append(step.alias_at_inference)
+        if step.alias:
             out = ins[0]
         else:
             out, fresh = fresh, fresh + 1
             nbytes[out] = out_bytes
         storage[row.name] = out
-        grad[row.name] = any(in_grad) or (row.trainable and has_params(row.type, args))
+        grad[row.name] = step.grad
         mine = 0
-        call = Call(row.type, args, tuple(map(tuple, row.input_shapes)),
-                    tuple(row.output_shape), in_grad, row.trainable,
-                    tuple(layout[i] for i in row.inputs))
-        for item in kept(call):
+        for item in step.kept:
             if item.what == "new":
                 s, fresh = fresh, fresh + 1
                 nbytes[s] = item.numel * (elem if item.dtype == "e" else INDEX_BYTES)
@@ -588,6 +585,51 @@ def account(rows: Sequence[Any], input_name: str, input_shape: Sequence[int],
                     params + buffers + peak, training,
                     torchinfo_estimate(rows, input_bytes, elem))
     return per_row, memory
+
+
+@dataclass(frozen=True)
+class _Step:
+    """What one layer does to storages, given which inputs require grad and their layouts."""
+
+    numel: int                      # of its output
+    layout: tuple[int, ...] | None  # its output's strides (None: contiguous)
+    alias: bool                     # its output is input 0's storage
+    alias_at_inference: bool
+    grad: bool                      # its output requires grad
+    kept: tuple[Kept, ...]
+
+
+#: (layer, shapes, grads, layouts) → its :class:`_Step`: repeated blocks meet the same cases
+_STEPS: dict[tuple, _Step] = {}
+
+
+def _step(row: Any, in_grad: tuple[bool, ...], layouts: tuple) -> _Step:
+    key = (row.type, row.layer, row.input_shapes, row.output_shape, row.trainable, in_grad,
+           layouts)
+    try:
+        known = _STEPS.get(key)
+    except TypeError:   # an argument that cannot be hashed: work it out every time
+        key, known = None, None
+    if known is None:
+        args = layer_args(row.layer)
+        strides, copied = output_strides(row, args, layouts[0])
+        call = Call(row.type, args, tuple(map(tuple, row.input_shapes)),
+                    tuple(row.output_shape), in_grad, row.trainable, layouts)
+        known = _Step(prod(row.output_shape), strides,
+                      output_aliases_input(row.type, args) and not copied,
+                      aliases_at_inference(row.type, args) and not copied,
+                      any(in_grad) or (row.trainable and has_params(row.type, args)),
+                      tuple(kept(call)))
+        if key is not None:
+            if len(_STEPS) >= 100_000:
+                _STEPS.clear()
+            _STEPS[key] = known
+    return known
+
+
+def forget() -> None:
+    """Empty the memo of the layers' steps (a test that patches a rule calls this first)."""
+    _STEPS.clear()
 
 
 def activation_peak(rows: Sequence[Any], input_name: str, input_shape: Sequence[int],

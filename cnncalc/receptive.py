@@ -31,18 +31,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
-from typing import Callable, Sequence, Union as Either
+from typing import Callable, NamedTuple, Sequence, Union as Either
 
 from cnncalc.layers.base import Layer, Shape, check_dim
 from cnncalc.rules import RuleTable, is_a
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     """The receptive field of the first output position along one spatial dimension.
 
     Kept as its first input position (an integer: the walk is integer arithmetic); the start,
-    its centre, is ``first + (size − 1)/2``.
+    its centre, is ``first + (size − 1)/2``. A tuple, so that the walk's memo hashes it fast.
     """
 
     size: int
@@ -189,6 +188,10 @@ def walk(layers: Sequence, input_name: str, input_shape: Shape) -> dict[str, Fie
     fields = {input_name: Field(tuple(IDENTITY for _ in input_shape[2:]))}
     for row in layers:
         inputs = [fields[name] for name in row.inputs]
+        if len(inputs) == 1 and inputs[0].spans is not None and inputs[0].axes is None \
+                and not is_a(row.layer, *_PERMUTE):   # the usual case: straight to the rule
+            fields[row.name] = _stepped(row, inputs, len(input_shape))
+            continue
         if not inputs or all(f.constant for f in inputs):   # a Parameter, or made of them
             origin = inputs[0] if inputs else None
             fields[row.name] = Field(None, origin.reason if origin else
@@ -214,27 +217,58 @@ def walk(layers: Sequence, input_name: str, input_shape: Shape) -> dict[str, Fie
         if is_a(row.layer, *_PERMUTE) or any(f.axes is not None for f in inputs):
             fields[row.name] = permuted(row, inputs)
             continue
-        found = RULES.rule_for(type(row.layer))
-        try:
-            if found is None:
-                raise Stop(f"cnncalc does not follow receptive fields through {row.type}")
-            if len(row.output_shape) != len(input_shape):
-                raise Stop("its output has no spatial dimensions" if len(row.output_shape) < 3
-                           else "it changes the number of spatial dimensions")
-            site = Site(row.layer, row.input_shapes, row.output_shape)
-            spans, steps = found(site, [f.spans for f in inputs])
-            channels = _route(site, inputs, found)
-            if channels is not None:
-                spans = _union_of(site, [s for _, s in channels])
-                if len(channels) == 1:
-                    channels = None
-        except Stop as stop:
-            fields[row.name] = Field(None, f"{row.name} ({row.type}): {stop}", row.name,
-                                     str(stop))
-            continue
-        fields[row.name] = Field(spans, steps=steps, channels=channels)
+        fields[row.name] = _stepped(row, inputs, len(input_shape))
     del fields[input_name]
     return fields
+
+
+def _stepped(row, inputs: Sequence[Field], rank: int) -> Field:
+    """The field after a layer whose inputs' fields are defined (``_step``, memoised)."""
+    found = RULES.rule_for(type(row.layer))
+    key = (found, row.layer, row.input_shapes, row.output_shape, rank,
+           tuple((f.spans, f.channels) for f in inputs))
+    try:
+        known = _STEPPED.get(key)
+    except TypeError:     # an argument that cannot be hashed: follow it every time
+        key, known = None, None
+    if known is None:
+        known = _step(row, inputs, found, rank)
+        if key is not None:
+            if len(_STEPPED) >= _STEPPED_MAX:
+                _STEPPED.clear()
+            _STEPPED[key] = known
+    return known if isinstance(known, Field) else Field(
+        None, f"{row.name} ({row.type}): {known}", row.name, known)
+
+
+#: (rule, layer, shapes, input fields) → the layer's field, or why it stops: the layers of
+#: repeated blocks meet the same fields again (a ResNet-152 has 515 layers, 64 distinct steps)
+_STEPPED: dict[tuple, "Field | str"] = {}
+_STEPPED_MAX = 100_000
+
+
+def forget() -> None:
+    _STEPPED.clear()
+
+
+def _step(row, inputs: Sequence[Field], found: Rule | None, rank: int) -> "Field | str":
+    """The field after one layer whose inputs' fields are defined, or why it stops."""
+    try:
+        if found is None:
+            raise Stop(f"cnncalc does not follow receptive fields through {row.type}")
+        if len(row.output_shape) != rank:
+            raise Stop("its output has no spatial dimensions" if len(row.output_shape) < 3
+                       else "it changes the number of spatial dimensions")
+        site = Site(row.layer, row.input_shapes, row.output_shape)
+        spans, steps = found(site, [f.spans for f in inputs])
+        channels = _route(site, inputs, found)
+        if channels is not None:
+            spans = _union_of(site, [s for _, s in channels])
+            if len(channels) == 1:
+                channels = None
+    except Stop as stop:
+        return str(stop)
+    return Field(spans, steps=steps, channels=channels)
 
 
 def window(spans: Spans, kernels: Sequence[int], strides: Sequence[int], pads: Sequence[int],
