@@ -76,11 +76,14 @@ class Totals:
 
     @classmethod
     def of(cls, rows: Iterable[Row]) -> "Totals":
-        rows = list(rows)
-        params = sum(r.params for r in rows)
-        trainable = sum(r.trainable_params for r in rows)
-        return cls(params, trainable, params - trainable, sum(r.buffers for r in rows),
-                   sum(r.macs for r in rows), sum(r.flops for r in rows))
+        params = trainable = buffers = macs = flops = 0
+        for r in rows:   # one pass: a report has a Totals per block instance
+            params += r.params
+            trainable += r.trainable_params
+            buffers += r.buffers
+            macs += r.macs
+            flops += r.flops
+        return cls(params, trainable, params - trainable, buffers, macs, flops)
 
 
 @dataclass(frozen=True)
@@ -348,9 +351,10 @@ def walk(graph: Graph, input_shape: Shape, rules: Convention | None = None
     made: dict[str, Row] = {}   # the rows of the layers whose modules are called again
     problems: list[Problem] = []
     for node in graph.nodes:
-        if not all(name in shapes for name in node.inputs):
+        try:
+            in_shapes = tuple([shapes[name] for name in node.inputs])
+        except KeyError:
             continue  # an upstream layer failed and was reported already
-        in_shapes = tuple(shapes[name] for name in node.inputs)
         owner = None
         if node.shares is not None:
             owner = made.get(node.shares)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 from math import prod
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, NamedTuple, Sequence
 
 from cnncalc.errors import UsageError, one_of
 from cnncalc.layers import REGISTRY, Layer
@@ -469,8 +469,7 @@ class Memory:
     torchinfo: TorchinfoEstimate   # torchinfo's own figures, to compare (--convention torchinfo)
 
 
-@dataclass(frozen=True)
-class LayerMemory:
+class LayerMemory(NamedTuple):   # a tuple: one is made per row of every analysis
     output_bytes: int
     saved_bytes: int
 
@@ -546,8 +545,8 @@ def account(rows: Sequence[Any], input_name: str, input_shape: Sequence[int],
             per_row.append(LayerMemory(0, 0))
             continue
         ins = [storage[i] for i in row.inputs]
-        step = _step(row, tuple(grad[i] for i in row.inputs),
-                     tuple(layout[i] for i in row.inputs))
+        step = _step(row, tuple([grad[i] for i in row.inputs]),
+                     tuple([layout[i] for i in row.inputs]))
         out_bytes = tensor_bytes(step.numel, elem)
         layout[row.name] = step.layout
         at_inference.append(step.alias_at_inference)
@@ -639,40 +638,38 @@ def activation_peak(rows: Sequence[Any], input_name: str, input_shape: Sequence[
     layer until their last consumer (the network's outputs to the end: ``output`` is one name
     or several); a view, an in-place layer and dropout (in eval mode) allocate nothing and
     extend their source's life."""
-    owner: dict[str, str] = {input_name: input_name}     # tensor -> storage (by creator)
-    size: dict[str, int] = {input_name: prod(input_shape) * elem}
-    last: dict[str, int] = {input_name: -1}
+    n = len(rows)
+    # storages by slot: 0 the input, i + 1 the output of row i (if it makes one)
+    slot: dict[str, int] = {input_name: 0}
+    size = [0] * (n + 1)
+    size[0] = prod(input_shape) * elem
+    last = list(range(-1, n))          # the last row that reads each slot
     if aliases is None:
         aliases = [aliases_at_inference(row.type, layer_args(row.layer))
                    for row in rows]
     for i, (row, alias) in enumerate(zip(rows, aliases)):
         for name in row.inputs:
-            last[owner[name]] = i
+            last[slot[name]] = i
         if alias and row.inputs:
-            owner[row.name] = owner[row.inputs[0]]
+            slot[row.name] = slot[row.inputs[0]]
         else:
-            owner[row.name] = row.name
+            slot[row.name] = i + 1
             # a source (Parameter) is no activation: its storage is counted in params
-            size[row.name] = prod(row.output_shape) * elem if row.inputs else 0
-            last[row.name] = i
+            if row.inputs:
+                size[i + 1] = prod(row.output_shape) * elem
     for name in (output,) if isinstance(output, str) else output:
-        if name in owner:
-            last[owner[name]] = len(rows)
-    live = size[input_name]
-    peak = live
-    born = {row.name: i for i, row in enumerate(rows)}
-    dying: dict[int, list[str]] = {}
-    for name, at in last.items():
-        dying.setdefault(at, []).append(name)
-    for name in dying.get(-1, []):
-        live -= size[name]
-    for i, row in enumerate(rows):
-        if owner[row.name] == row.name:
-            live += size[row.name]
-        peak = max(peak, live)
-        for name in dying.get(i, []):
-            if born.get(name, -1) <= i:
-                live -= size[name]
+        if name in slot:
+            last[slot[name]] = n
+    freed = [0] * (n + 2)              # bytes freed after row i, at index i + 1
+    for s, at in enumerate(last):
+        freed[at + 1] += size[s]
+    live = peak = size[0]
+    live -= freed[0]                   # an input no layer reads
+    for i in range(n):
+        live += size[i + 1]
+        if live > peak:
+            peak = live
+        live -= freed[i + 1]
     return peak
 
 
