@@ -13,13 +13,14 @@ program can render two languages; the default comes from ``CNNCALC_LANG``, else 
 
 from __future__ import annotations
 
-import gettext
 import os
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
-from importlib import resources
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
+
+if TYPE_CHECKING:
+    import gettext
 
 from cnncalc.errors import UsageError, one_of
 
@@ -69,6 +70,9 @@ def use(lang: str | None) -> Iterator[str]:
 
 @lru_cache(maxsize=None)
 def catalog(lang: str) -> gettext.NullTranslations:
+    import gettext   # here: an English run reads no catalog and imports neither module
+    from importlib import resources
+
     if lang == "en":
         return gettext.NullTranslations()
     path = resources.files("cnncalc") / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
@@ -78,4 +82,5 @@ def catalog(lang: str) -> gettext.NullTranslations:
 
 def _(message: str) -> str:
     """``message`` in the current language (itself where there is no translation)."""
-    return catalog(language()).gettext(message)
+    lang = language()
+    return message if lang == "en" else catalog(lang).gettext(message)

@@ -103,6 +103,7 @@ class Registry(Mapping[str, type["Layer"]]):
 
 
 REGISTRY = Registry(FAMILIES)
+_HASHES: dict[int, tuple["Layer", int]] = {}
 
 RANK_FORMS = {1: "[]", 2: "[F]", 3: "[C, L]", 4: "[C, H, W]", 5: "[C, D, H, W]"}
 
@@ -166,6 +167,18 @@ class Layer(BaseModel):
     # pydantic calls a custom __init__ from model_validate too; this one only adds positional
     # arguments and cnncalc's errors, so the loader's model_validate keeps pydantic's fast path
     __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        """pydantic's hash of a frozen model (its field values), kept per layer object: the
+        analysis's memos hash the same few layers three times per row."""
+        known = _HASHES.get(id(self))
+        if known is not None and known[0] is self:
+            return known[1]
+        value = hash(tuple([self.__dict__.get(name) for name in type(self).model_fields]))
+        if len(_HASHES) >= 100_000:
+            _HASHES.clear()
+        _HASHES[id(self)] = (self, value)   # held, so that its id is not another's
+        return value
 
     @model_validator(mode="before")
     @classmethod

@@ -7,10 +7,13 @@ analysis stage itself never imports this package.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
-from typing import Any, Sequence
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any, Sequence
 
-from cnncalc import analysis, comparison as comparing
+from cnncalc import analysis
+
+if TYPE_CHECKING:
+    from cnncalc.report.comparison import Comparison
 
 
 @dataclass(frozen=True)
@@ -55,36 +58,10 @@ class Report(analysis.Report):
 
     def compare(self) -> "Comparison":
         """Every convention's totals, and why each differs from ``torch``'s."""
+        from cnncalc import comparison as comparing
+        from cnncalc.report.comparison import Comparison
+
         return Comparison.of(comparing.compare(self))
-
-
-@dataclass(frozen=True)
-class Comparison(comparing.Comparison):
-    """A :class:`cnncalc.comparison.Comparison` with its renderings (``cnncalc conventions``)."""
-
-    @classmethod
-    def of(cls, data: comparing.Comparison) -> "Comparison":
-        if isinstance(data, cls):
-            return data
-        tallies = tuple(replace(t, report=Report.of(t.report)) for t in data.tallies)
-        return cls(**{**{f.name: getattr(data, f.name) for f in fields(data)},
-                      "tallies": tallies})
-
-    def table(self) -> str:
-        from cnncalc.report.conventions import render_conventions_table
-        return render_conventions_table(self)
-
-    def markdown(self) -> str:
-        from cnncalc.report.conventions import render_conventions_markdown
-        return render_conventions_markdown(self)
-
-    def to_dict(self) -> dict[str, Any]:
-        from cnncalc.report.conventions import comparison_dict
-        return comparison_dict(self)
-
-    def to_json(self) -> str:
-        from cnncalc.report.conventions import render_conventions_json
-        return render_conventions_json(self)
 
 
 def analyze(network: Any, **options: Any) -> Report:
@@ -92,9 +69,17 @@ def analyze(network: Any, **options: Any) -> Report:
     return Report.of(analysis.analyze(network, **options))
 
 
-def compare(network: Any, *, batch: int = 1, input: Any = None) -> Comparison:
+def compare(network: Any, *, batch: int = 1, input: Any = None) -> "Comparison":
     """``network`` analysed once and counted under every convention: the totals side by side,
     and each convention's difference from ``torch`` broken down by layer type and call
     (``.table()``, ``.markdown()``, ``.to_json()``; ``.tally("ptflops").differences``)."""
     return Report.of(analysis.analyze(network, batch=batch, input=input)).compare()
 
+
+
+def __getattr__(name: str) -> Any:
+    # the comparison is loaded when asked for: `cnncalc summary` never is
+    if name == "Comparison":
+        from cnncalc.report.comparison import Comparison
+        return Comparison
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
