@@ -12,10 +12,12 @@ import sys
 from importlib import import_module
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from cnncalc import counting, memory, receptive
 from cnncalc.layers import FAMILIES, REGISTRY, Layer
 from cnncalc.teach.explainers import EXPLAINERS
+from strategies import draw_case
 
 
 def _classes_by_family() -> dict[str, list[type]]:
@@ -65,3 +67,21 @@ def test_a_lookup_imports_only_its_family():
 def test_a_type_is_registered_once():
     with pytest.raises(TypeError, match="registered twice"):
         type("Conv2d", (Layer,), {"__module__": "elsewhere"})
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_equal_layers_hash_alike_and_a_kept_hash_is_the_fields_hash(data):
+    """The analysis's memos key on layers; Layer keeps each object's hash. Two layers built
+    from the same arguments are equal and hash alike, hashed first or second, and the kept
+    hash is the hash of the field values (pydantic's own for frozen models)."""
+    type_name, case = draw_case(data, sorted(REGISTRY), valid=True)
+    cls = REGISTRY[type_name]
+    args = {k: v for k, v in {**case.args, **case.inferred}.items() if k in cls.model_fields}
+    first, second = cls.model_validate(args), cls.model_validate(args)
+    assert first == second and first is not second
+    assert hash(first) == hash(second) == hash(first)
+    values = tuple(first.__dict__[name] for name in cls.model_fields)
+    assert hash(first) == hash(values)
+    other = cls.model_validate(args)
+    assert {first: 1}[other] == 1   # a memo hit for an equal layer it has not seen
