@@ -12,13 +12,14 @@ from dataclasses import MISSING, dataclass, field, fields, replace
 from typing import Any, Iterable
 
 from cnncalc import counting
-from cnncalc import memory, receptive
+from cnncalc import receptive
 from cnncalc.memory import DEFAULT_DTYPE, DEFAULT_OPTIMIZER, Memory, account
 from cnncalc.counting import Convention, Site
 from cnncalc.errors import LayerError, NetworkError, Position, Problem, UsageError, show
 from cnncalc.graph import Graph, Node, build_graph
 from cnncalc.layers import Layer, Shape
 from cnncalc.layers.base import RANK_FORMS, numel
+from cnncalc.memo import Memo, forget_all
 from cnncalc.receptive import ReceptiveField
 from cnncalc.spec import INPUT, Network, in_file_order
 
@@ -375,9 +376,8 @@ def walk(graph: Graph, input_shape: Shape, rules: Convention | None = None
 
 
 #: (layer, input shapes, call, convention) → (resolved layer, output shape, params, buffers,
-#: MACs, FLOPs): a ResNet-152 has 515 layers but 55 distinct cases, and sweeps repeat them
-_MEASURED: dict[tuple, tuple] = {}
-_MEASURED_MAX = 100_000
+#: MACs, FLOPs)
+_MEASURED: Memo[tuple] = Memo()
 
 
 def measure(node: Node, in_shapes: tuple[Shape, ...], rules: Convention | None = None,
@@ -386,18 +386,9 @@ def measure(node: Node, in_shapes: tuple[Shape, ...], rules: Convention | None =
     default convention when not given). ``batch`` is read by sources only (a ``Parameter``
     expanded over the batch), which have no input shape to take it from."""
     rules = rules or counting.convention(counting.DEFAULT)
-    key = (node.layer, in_shapes, node.call, rules.name, None if in_shapes else batch)
-    try:
-        known = _MEASURED.get(key)
-    except TypeError:     # an argument that cannot be hashed: measure it every time
-        key, known = None, None
-    if known is None:
-        known = _formulas(node.layer, in_shapes, node.call, rules, batch)
-        if key is not None:
-            if len(_MEASURED) >= _MEASURED_MAX:
-                _MEASURED.clear()
-            _MEASURED[key] = known
-    layer, out, params, buffers, macs, flops = known
+    layer, out, params, buffers, macs, flops = _MEASURED.get(
+        (node.layer, in_shapes, node.call, rules.name, None if in_shapes else batch),
+        lambda: _formulas(node.layer, in_shapes, node.call, rules, batch))
     if node.shares is not None:   # its module's weights are counted at their first call
         params = buffers = 0
     row = object.__new__(Row)   # as _with: the fields were checked where they were made
@@ -424,9 +415,7 @@ def _not_shareable(err: LayerError, owner: Row, in_shapes: tuple[Shape, ...]) ->
 def forget() -> None:
     """Empty the memos of the formulas, of memory and of receptive fields (a test that patches
     a formula calls this first)."""
-    _MEASURED.clear()
-    receptive.forget()
-    memory.forget()
+    forget_all()
 
 
 def _formulas(layer: Layer, in_shapes: tuple[Shape, ...], call: str, rules: Convention,

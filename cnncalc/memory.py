@@ -22,6 +22,7 @@ from typing import Any, Callable, NamedTuple, Sequence
 
 from cnncalc.errors import UsageError, one_of
 from cnncalc.layers import REGISTRY, Layer
+from cnncalc.memo import Memo
 from cnncalc.rules import RuleTable
 
 #: element size of each activation/parameter dtype
@@ -474,20 +475,12 @@ class LayerMemory(NamedTuple):   # a tuple: one is made per row of every analysi
     saved_bytes: int
 
 
-_ARGS: dict[Any, dict] = {}
+_ARGS: Memo[dict] = Memo()
 
 
 def layer_args(layer: Layer) -> dict:
     """A layer's arguments as plain JSON values (the rules read them), dumped once per layer."""
-    try:
-        args = _ARGS.get(layer)
-    except TypeError:   # unhashable: dump it every time
-        return layer.model_dump(mode="json")
-    if args is None:
-        if len(_ARGS) > 100_000:
-            _ARGS.clear()
-        args = _ARGS[layer] = layer.model_dump(mode="json")
-    return args
+    return _ARGS.get(layer, lambda: layer.model_dump(mode="json"))
 
 
 def tensor_bytes(numel: int, element: int) -> int:
@@ -599,36 +592,24 @@ class _Step:
 
 
 #: (layer, shapes, grads, layouts) → its :class:`_Step`: repeated blocks meet the same cases
-_STEPS: dict[tuple, _Step] = {}
+_STEPS: Memo[_Step] = Memo()
 
 
 def _step(row: Any, in_grad: tuple[bool, ...], layouts: tuple) -> _Step:
-    key = (row.type, row.layer, row.input_shapes, row.output_shape, row.trainable, in_grad,
-           layouts)
-    try:
-        known = _STEPS.get(key)
-    except TypeError:   # an argument that cannot be hashed: work it out every time
-        key, known = None, None
-    if known is None:
-        args = layer_args(row.layer)
-        strides, copied = output_strides(row, args, layouts[0])
-        call = Call(row.type, args, tuple(map(tuple, row.input_shapes)),
-                    tuple(row.output_shape), in_grad, row.trainable, layouts)
-        known = _Step(prod(row.output_shape), strides,
-                      output_aliases_input(row.type, args) and not copied,
-                      aliases_at_inference(row.type, args) and not copied,
-                      any(in_grad) or (row.trainable and has_params(row.type, args)),
-                      tuple(kept(call)))
-        if key is not None:
-            if len(_STEPS) >= 100_000:
-                _STEPS.clear()
-            _STEPS[key] = known
-    return known
+    return _STEPS.get((row.type, row.layer, row.input_shapes, row.output_shape, row.trainable,
+                       in_grad, layouts), lambda: _work_out(row, in_grad, layouts))
 
 
-def forget() -> None:
-    """Empty the memo of the layers' steps (a test that patches a rule calls this first)."""
-    _STEPS.clear()
+def _work_out(row: Any, in_grad: tuple[bool, ...], layouts: tuple) -> _Step:
+    args = layer_args(row.layer)
+    strides, copied = output_strides(row, args, layouts[0])
+    call = Call(row.type, args, tuple(map(tuple, row.input_shapes)),
+                tuple(row.output_shape), in_grad, row.trainable, layouts)
+    return _Step(prod(row.output_shape), strides,
+                 output_aliases_input(row.type, args) and not copied,
+                 aliases_at_inference(row.type, args) and not copied,
+                 any(in_grad) or (row.trainable and has_params(row.type, args)),
+                 tuple(kept(call)))
 
 
 def activation_peak(rows: Sequence[Any], input_name: str, input_shape: Sequence[int],

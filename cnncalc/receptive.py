@@ -34,6 +34,7 @@ from functools import lru_cache
 from typing import Callable, NamedTuple, Sequence, Union as Either
 
 from cnncalc.layers.base import Layer, Shape, check_dim
+from cnncalc.memo import Memo
 from cnncalc.rules import RuleTable, is_a
 
 
@@ -225,30 +226,16 @@ def walk(layers: Sequence, input_name: str, input_shape: Shape) -> dict[str, Fie
 def _stepped(row, inputs: Sequence[Field], rank: int) -> Field:
     """The field after a layer whose inputs' fields are defined (``_step``, memoised)."""
     found = RULES.rule_for(type(row.layer))
-    key = (found, row.layer, row.input_shapes, row.output_shape, rank,
-           tuple((f.spans, f.channels) for f in inputs))
-    try:
-        known = _STEPPED.get(key)
-    except TypeError:     # an argument that cannot be hashed: follow it every time
-        key, known = None, None
-    if known is None:
-        known = _step(row, inputs, found, rank)
-        if key is not None:
-            if len(_STEPPED) >= _STEPPED_MAX:
-                _STEPPED.clear()
-            _STEPPED[key] = known
+    known = _STEPPED.get((found, row.layer, row.input_shapes, row.output_shape, rank,
+                          tuple((f.spans, f.channels) for f in inputs)),
+                         lambda: _step(row, inputs, found, rank))
     return known if isinstance(known, Field) else Field(
         None, f"{row.name} ({row.type}): {known}", row.name, known)
 
 
 #: (rule, layer, shapes, input fields) → the layer's field, or why it stops: the layers of
-#: repeated blocks meet the same fields again (a ResNet-152 has 515 layers, 64 distinct steps)
-_STEPPED: dict[tuple, "Field | str"] = {}
-_STEPPED_MAX = 100_000
-
-
-def forget() -> None:
-    _STEPPED.clear()
+#: repeated blocks meet the same fields again
+_STEPPED: Memo["Field | str"] = Memo()
 
 
 def _step(row, inputs: Sequence[Field], found: Rule | None, rank: int) -> "Field | str":

@@ -10,7 +10,7 @@ from typing import Any
 from tabulate import tabulate
 
 from cnncalc.report.json import dumps
-from cnncalc.report.units import binary_size, exact, shape, si
+from cnncalc.report.units import binary_size, exact, si
 from cnncalc.sweeps import COLUMNS, Sweep, Variant
 
 SCHEMA = "cnncalc-sweep/1"
