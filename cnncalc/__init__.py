@@ -11,10 +11,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from cnncalc.errors import (ArgumentError, CnncalcError, LayerError, NetworkError, Problem,
                             UsageError)
+
+if TYPE_CHECKING:
+    from cnncalc.spec import Network
 
 # The rest loads on first use, so that `cnncalc --help` and `import cnncalc` stay fast.
 _LAZY = {

@@ -12,7 +12,7 @@ from cnncalc.expressions import ExpressionError, evaluate, holds_dollar, is_expr
 from cnncalc.layers import REGISTRY, Layer
 from cnncalc.safeyaml import PosList, position_of
 from cnncalc.spec import (CALLS, INPUT, SHARE, Entry, LayerArgumentErrors, Network,
-                          references, validate_layer)
+                          validate_layer)
 from cnncalc.suggest import IncomingShapes, type_hint
 
 MAX_LAYERS = 10_000        # leaf layers after expanding blocks and repeats

@@ -13,7 +13,6 @@ working shown, when PyTorch would reject the arguments.
 
 from __future__ import annotations
 
-from math import prod
 from typing import Sequence
 
 from cnncalc.errors import LayerError

@@ -32,7 +32,7 @@ def multihead_attention(row: Row) -> Working:
     board = Board(_("MultiheadAttention E={e}, {h} heads of {d}").format(
         e=e, h=heads, d=e // heads) + (", batch_first" if layer.batch_first else ""))
     query, key, _value = layer.operands(*shapes)
-    (n, length), source = layer.layout(query), layer.layout(key)[1]
+    length = layer.layout(query)[1]
     board.show("output_shape", _("each of the L = {l} query positions attends to S' = {s} key "
                                  "positions ({layout})").format(
         l=length, s=layer.key_length(*shapes),
