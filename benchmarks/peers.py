@@ -9,6 +9,9 @@ Each measurement is a fresh Python process that counts one network the way its t
   (the twin is cnncalc's ``to_torch``: the same modules torchvision builds, without torchvision).
 
 Peers that are not installed are left out. Speed is measured here, never asserted in tests.
+cnncalc's own modules should be byte-compiled, as pip leaves an installed package (an editable
+install under ``PYTHONDONTWRITEBYTECODE=1`` compiles them again in every process): run
+``python -m compileall -q cnncalc`` first.
 
     python benchmarks/peers.py                         # resnet18 resnet50 resnet152, 5 runs
     python benchmarks/peers.py --runs 9 mobilenet_v2   # other networks, more runs
