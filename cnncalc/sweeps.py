@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from cnncalc.errors import CnncalcError, UsageError, one_of
+from cnncalc.errors import CnncalcError, UsageError, did_you_mean, one_of
 
 #: settings that are options of the analysis, not arguments of the file
 OPTIONS = ("input", "batch")
@@ -117,8 +117,8 @@ def sweep_text(text: str, axes: Mapping[str, Sequence[Any]], *, source: str = "<
     for name in axes:
         if name not in OPTIONS and name not in _file_args(network):
             known = [*_file_args(network), *OPTIONS]
-            raise UsageError(f"--set {name}: the file has no argument {name!r} (expected "
-                             f"{one_of(tuple(known))})")
+            raise UsageError(f"--set {name}: the file has no argument {name!r}"
+                             f"{did_you_mean(name, known)} (expected {one_of(tuple(known))})")
     if executor is None:
         variants = run_chunk(text, source, options, settings)
     else:

@@ -106,6 +106,13 @@ def test_bad_sweeps_are_usage_errors(args, message):
     assert "Traceback" not in result.output
 
 
+def test_a_misspelt_file_argument_gets_a_did_you_mean_as_load_gives_it():
+    result = runner().invoke(main, ["sweep", "mobilenet_v2", "--set", "widht_mult=0.5"])
+    assert result.exit_code == 2
+    assert ("--set widht_mult: the file has no argument 'widht_mult'; did you mean "
+            "'width_mult'? (expected one of width_mult, input, batch)") in result.stderr
+
+
 def test_a_variant_that_does_not_fit_is_a_row_with_its_error():
     result = sweep("resnet18", {"input": [(3, 16, 16), (3, 64, 64)]})
     small, fine = result.variants
