@@ -4,7 +4,9 @@
 - rendering the table, per row, at growing sizes (it should stay flat: linear rendering);
 - a 10,000-layer network: loaded from its file, analysed and rendered, in-process and as a
   whole ``cnncalc summary`` process;
-- the whole-process start-up (``cnncalc --help``).
+- whole processes: the start-up (``cnncalc --help``), ``cnncalc summary resnet152``, and the
+  floor under every command that reads a network: importing pydantic's ``BaseModel``, click
+  and PyYAML.
 
 Run: python benchmarks/bench.py   (medians and minimums of repeated runs; peers.py compares
 whole ``summary`` processes with the other tools)
@@ -74,11 +76,14 @@ def main() -> None:
         print(f"10,000 layers, cnncalc summary:        median {median:6.0f} ms, min {best:6.0f} ms"
               " (whole process)")
 
-    command = [sys.executable, "-m", "cnncalc", "--help"]
-    subprocess.run(command, capture_output=True, check=True)
-    median, best = timed(lambda: subprocess.run(command, capture_output=True, check=True), 10)
-    print(f"cnncalc --help:                        median {median:6.0f} ms, min {best:6.0f} ms"
-          " (whole process)")
+    for label, args in (("cnncalc --help:", ["-m", "cnncalc", "--help"]),
+                        ("cnncalc summary resnet152:", ["-m", "cnncalc", "summary", "resnet152"]),
+                        ("the floor (pydantic, click, PyYAML):",
+                         ["-c", "import pydantic.main, click, yaml"])):
+        command = [sys.executable, *args]
+        subprocess.run(command, capture_output=True, check=True)
+        median, best = timed(lambda: subprocess.run(command, capture_output=True, check=True), 11)
+        print(f"{label:38s} median {median:6.0f} ms, min {best:6.0f} ms (whole process)")
 
 
 if __name__ == "__main__":
