@@ -1,5 +1,5 @@
-"""Attention written as torchvision writes it, and the cross-attention file with the entries
-both importers must read back from it (tests/test_import_fx.py, tests/test_import_onnx.py)."""
+"""Attention written as torchvision writes it, and the cross-attention file, with the entries
+both importers must read back from them (tests/test_import_fx.py, tests/test_import_onnx.py)."""
 
 from __future__ import annotations
 
@@ -34,3 +34,23 @@ class TinyViT(torch.nn.Module):
         x = torch.cat([self.class_token.expand(n, -1, -1), x], dim=1) + self.pos_embedding
         y, _ = self.self_attention(x, x, x, need_weights=False)
         return self.attention(y, x, x)[0]   # need_weights at its default: its [1] unused
+
+
+#: the entries of TinyViT as an importer writes them back
+TINY_VIT_ENTRIES = (
+    "- Parameter: {name: class_token, call: method, shape: [1, 1, 16], expand: batch}",
+    "- MultiheadAttention: {name: self_attention, num_heads: 4, batch_first: true}\n",
+    "- MultiheadAttention: {name: attention, from: [self_attention, add_1], num_heads: 2, "
+    "batch_first: true}\n",
+)
+
+
+def check_tiny_vit(text: str) -> None:
+    """An importer's file of TinyViT: its entries, and the numbers of the module itself."""
+    import cnncalc
+
+    for entry in TINY_VIT_ENTRIES:
+        assert entry in text, text
+    report = cnncalc.analyze(cnncalc.loads(text))
+    assert report.totals.params == sum(p.numel() for p in TinyViT().parameters())
+    assert report.layers[-1].output_shape == (1, 5, 16)
