@@ -751,8 +751,7 @@ def attention(c: Call) -> list[Kept]:
     a = c.args
     e, heads = a["embed_dim"], a["num_heads"]
     first = a["batch_first"]
-    query, *rest = (tuple(s) for s in c.inputs)
-    key = rest[0] if rest else query
+    query, key, _ = REGISTRY["MultiheadAttention"].operands(*map(tuple, c.inputs))
     (n, length) = (query[0], query[1]) if first else (query[1], query[0])
     source = key[1] if first else key[0]
     extended = source + a["add_bias_kv"] + a["add_zero_attn"]

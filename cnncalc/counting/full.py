@@ -212,8 +212,7 @@ def attention(site: Site) -> Count:
     from cnncalc.counting.torch import attention_parts
 
     layer = site.layer
-    query, key, _ = layer.operands(*site.inputs)
-    (n, length), source = layer.layout(query), layer.layout(key)[1]
+    n, length, source = layer.sizes(*site.inputs)
     macs = sum(attention_parts(site), 0)
     weights = T(n * layer.num_heads * length * layer.key_length(*site.inputs), "N·h·L·S'")
     scaled = T(n * length * layer.embed_dim, "N·L·E")

@@ -262,9 +262,9 @@ def attention(site: Site) -> Count:
     if site.call != "module":
         return ZERO
     layer = site.layer
-    query, key, value = layer.operands(*site.inputs)
-    (n, length), source = layer.layout(query), layer.layout(key)[1]
+    n, length, source = layer.sizes(*site.inputs)
     heads, e = layer.num_heads, layer.embed_dim
+    _, key, value = layer.operands(*site.inputs)
     kd, vd = key[-1], value[-1]
     count = (length * e + length * e * e + source * kd * kd + source * vd * vd
              + (length + 2 * source) * e * layer.bias

@@ -116,8 +116,7 @@ def attention_parts(site: Site) -> tuple[T, T, T]:
     positions (``add_bias_kv`` and ``add_zero_attn`` add one each); the output projection
     ``N·L·E·E``."""
     layer = site.layer
-    query, key, value = layer.operands(*site.inputs)
-    (n, length), (_, source) = layer.layout(query), layer.layout(key)
+    n, length, source = layer.sizes(*site.inputs)
     batch, e, seq = T(n, "N") if n > 1 else 1, T(layer.embed_dim, "E"), T(length, "L")
     projections = (seq * e * e + T(source, "S") * T(layer.key_dim, "kdim") * e
                    + T(source, "S") * T(layer.value_dim, "vdim") * e)

@@ -96,15 +96,22 @@ class MultiheadAttention(Layer):
         """``(batch, length)`` of a ``[N, L, E]`` or ``[L, N, E]`` tensor."""
         return (shape[0], shape[1]) if self.batch_first else (shape[1], shape[0])
 
-    def operands(self, query: Shape, *rest: Shape) -> tuple[Shape, Shape, Shape]:
-        """``(query, key, value)``: one input is all three, two are query and key = value."""
+    @staticmethod
+    def operands(query, *rest):
+        """``(query, key, value)``: one input is all three, two are query and key = value
+        (shapes here, tensors in the torch twin)."""
         key = rest[0] if rest else query
         return query, key, rest[1] if len(rest) > 1 else key
+
+    def sizes(self, *shapes: Shape) -> tuple[int, int, int]:
+        """``(N, L, S)``: the batch, the query's length and the key's."""
+        query, key, _ = self.operands(*shapes)
+        return (*self.layout(query), self.layout(key)[1])
 
     def key_length(self, *shapes: Shape) -> int:
         """The positions each query attends to: the key's, plus ``add_bias_kv``'s and
         ``add_zero_attn``'s."""
-        return self.layout(self.operands(*shapes)[1])[1] + self.add_bias_kv + self.add_zero_attn
+        return self.sizes(*shapes)[2] + self.add_bias_kv + self.add_zero_attn
 
     def compute_output_shape(self, *shapes: Shape) -> Shape:
         """The query's shape; key and value must share batch and length, and have ``kdim``

@@ -17,26 +17,23 @@ from collections.abc import Iterator
 import torch
 
 from cnncalc.layers import Layer
+from cnncalc.layers.attention import MultiheadAttention
 from cnncalc.torch.calls import Form, functional_form, module_form
 
 
-def _operands(inputs: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, torch.Tensor,
-                                                          torch.Tensor]:
-    query, *rest = inputs
-    key = rest[0] if rest else query
-    return query, key, rest[1] if len(rest) > 1 else key
+operands = MultiheadAttention.operands   # which input is query, key and value
 
 
 @module_form("MultiheadAttention")
 def _attention(layer: Layer) -> Form:
     """``attn(q, k, v, need_weights=False)[0]``; one input is all three, two are q and k = v."""
-    return lambda module, *inputs: module(*_operands(inputs), need_weights=False)[0]
+    return lambda module, *inputs: module(*operands(*inputs), need_weights=False)[0]
 
 
 @functional_form("MultiheadAttention")
 def _attention_forward(layer: Layer) -> Form:
     """``attn.forward(q, k, v, need_weights=False)[0]``: no hook fires."""
-    return lambda module, *inputs: module.forward(*_operands(inputs), need_weights=False)[0]
+    return lambda module, *inputs: module.forward(*operands(*inputs), need_weights=False)[0]
 
 
 @contextlib.contextmanager

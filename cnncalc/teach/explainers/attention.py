@@ -31,8 +31,8 @@ def multihead_attention(row: Row) -> Working:
     e, heads = layer.embed_dim, layer.num_heads
     board = Board(_("MultiheadAttention E={e}, {h} heads of {d}").format(
         e=e, h=heads, d=e // heads) + (", batch_first" if layer.batch_first else ""))
-    query, key, _value = layer.operands(*shapes)
-    length = layer.layout(query)[1]
+    query = shapes[0]
+    length = layer.sizes(*shapes)[1]
     board.show("output_shape", _("each of the L = {l} query positions attends to S' = {s} key "
                                  "positions ({layout})").format(
         l=length, s=layer.key_length(*shapes),
