@@ -206,10 +206,10 @@ def _module_call(kind: str, attr: str, args: list[str]) -> str:
     ``self.attn(q, k, v, need_weights=False)``: one input is query, key and value (``x, x,
     x``), two are the query and the memory that is key and value (``q, m, m``)."""
     if kind == "MultiheadAttention":
-        query, *rest = args
-        key = rest[0] if rest else query
-        value = rest[1] if len(rest) > 1 else key
-        return _First(f"self.{attr}({query}, {key}, {value}, need_weights=False)")
+        from cnncalc.layers import REGISTRY
+
+        operands = ", ".join(REGISTRY[kind].operands(*args))
+        return _First(f"self.{attr}({operands}, need_weights=False)")
     return f"self.{attr}({', '.join(args)})"
 
 

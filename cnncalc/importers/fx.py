@@ -190,8 +190,7 @@ def _attention(node, module, where: str, problems):
         problems.append(f"{where}: a {masks[0]} is no input of cnncalc's MultiheadAttention "
                         "(its from: is the query, key and value)")
         return None
-    inputs = [query] if key is query and value is query else \
-        [query, key] if value is key else [query, key, value]
+    inputs = list(REGISTRY["MultiheadAttention"].inputs_of(query, key, value))
     e = module.embed_dim
     args = {"embed_dim": e, "num_heads": module.num_heads, "dropout": module.dropout,
             "bias": module.in_proj_bias is not None, "add_bias_kv": module.bias_k is not None,

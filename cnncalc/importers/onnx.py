@@ -795,8 +795,7 @@ def _attention_sources(reader: _Reader, module: _Attention, live: set[str],
         return
     walked = set().union(*sources_walked)
     query, key, value = (found.pop() for found in sources)
-    module.sources = (query,) if query == key == value else (query, key) if key == value \
-        else (query, key, value)
+    module.sources = REGISTRY["MultiheadAttention"].inputs_of(query, key, value)
     module.batch_first = _swaps(reader, reader.producer[module.output]) or any(
         _swaps(reader, through[v]) and through[v].input[0] in module.sources
         for v in walked if v in through)

@@ -103,6 +103,13 @@ class MultiheadAttention(Layer):
         key = rest[0] if rest else query
         return query, key, rest[1] if len(rest) > 1 else key
 
+    @staticmethod
+    def inputs_of(query, key, value) -> tuple:
+        """The fewest inputs (``from:``) that :meth:`operands` reads as query, key and value
+        (names or graph nodes, as the importers find them)."""
+        return (query,) if query == key == value else (query, key) if key == value \
+            else (query, key, value)
+
     def sizes(self, *shapes: Shape) -> tuple[int, int, int]:
         """``(N, L, S)``: the batch, the query's length and the key's."""
         query, key, _ = self.operands(*shapes)
