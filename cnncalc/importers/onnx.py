@@ -53,7 +53,8 @@ class _Reader:
         self.ops: list[Op] = []                 # the layers found so far
         self.aliases: dict[str, str] = {}       # value -> the value of the layer it is part of
         self.outputs: tuple[str, ...] = ()      # the layers that are the graph's outputs
-        self.attention: list[_Attention] = []   # the nn.MultiheadAttention modules
+        #: the nn.MultiheadAttention modules, by the value each returns
+        self.attention: dict[str, _Attention] = {}
         self.constants: dict[str, Any] = {i.name: numpy_helper.to_array(i)
                                           for i in self.graph.initializer}
         inputs = [i for i in self.graph.input if i.name not in self.constants]
@@ -189,7 +190,7 @@ def _ops(reader: _Reader) -> tuple[list[Op], list[str]]:
     has_bn = any(n.op_type == "BatchNormalization" for n in graph.node)
     broken: set[str] = set()
     attention = _attention_modules(reader)
-    returns = {module.output: module for module in attention if module.output}
+    returns = reader.attention
     inside = {o: module for module in attention for n in module.inside for o in n.output
               if o != module.output}
     biased_convs = 0
@@ -376,7 +377,7 @@ def _layer(reader: _Reader, node, where: str, constants):
     def problem(text: str) -> None:
         reader.problems.append(f"{where}: {text}")
 
-    module = next((m for m in reader.attention if m.output == node.output[0]), None)
+    module = reader.attention.get(node.output[0])
     if module is not None:
         return _attention_layer(reader, module, problem)
     if op in ("Conv", "ConvTranspose"):
@@ -703,7 +704,7 @@ def _attention_modules(reader: _Reader) -> list[_Attention]:
         if module.problem:
             reader.problems.append(f"nodes /{'/'.join(module.path)}/* (nn.MultiheadAttention "
                                    f"{module.prefix[:-1] or 'the model'}): {module.problem}")
-    reader.attention = modules
+    reader.attention = outputs
     return modules
 
 
