@@ -803,3 +803,18 @@ def measure(name: str, input_shape: tuple[int, ...], batch: int = 1, **args) -> 
             "trainable_params": sum(p.numel() for p in model.parameters() if p.requires_grad),
             "macs": flops // 2, "output_shape": tuple(outs[0].shape),
             "output_shapes": tuple(tuple(o.shape) for o in outs)}
+
+
+def check_transcription(name: str, batch: int = 1) -> tuple[int, ...]:
+    """The zoo network ``name`` at its own input equals its reference in params, buffers, MACs
+    and output shape; the output shape, for the caller's own check."""
+    import cnncalc
+    from cnncalc import zoo
+
+    report = cnncalc.analyze(zoo.load(name), batch=batch)
+    expected = measure(name, zoo.info(name).input, batch=batch)
+    assert report.totals.params == expected["params"]
+    assert report.totals.buffers == expected["buffers"]
+    assert report.totals.macs == expected["macs"]
+    assert report.layers[-1].output_shape == expected["output_shape"]
+    return expected["output_shape"]
